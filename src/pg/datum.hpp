@@ -1,0 +1,23 @@
+// Conversions between Datums and core types. Functions named make_* run
+// their PostgreSQL calls under guard(), so they may be called while C++
+// objects are alive.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "pg/boundary.hpp"
+
+namespace crm::pg {
+
+// The bytes of a text argument. Call before creating C++ objects (it may
+// detoast, which may raise a PostgreSQL error).
+inline std::string_view text_arg(FunctionCallInfo fcinfo, int n) {
+    text* t = PG_GETARG_TEXT_PP(n);
+    return {VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)};
+}
+
+Datum make_text(std::string_view s);
+Datum make_jsonb(const std::string& json);  // json must be valid JSON text
+
+}  // namespace crm::pg

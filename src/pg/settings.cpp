@@ -1,0 +1,23 @@
+#include "pg/settings.hpp"
+
+#include "pg/postgres_api.hpp"
+
+namespace crm::pg {
+
+Settings settings;
+
+void define_settings() {
+    DefineCustomStringVariable(
+        "crm.allowed_read_paths", "Directories pg_crm may read files from (comma-separated).",
+        "Paths are resolved (symlinks, ..) before the check; an empty list forbids every file read.",
+        &settings.allowed_read_paths, "", PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("crm.max_file_size", "Largest file pg_crm reads.", nullptr, &settings.max_file_size_mb,
+                            4096, 1, INT_MAX / 2, PGC_SUSET, GUC_UNIT_MB, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable("crm.enable_test_functions",
+                             "Allows crm._test_fault(), used by the test suite to prove the C++/PostgreSQL boundary.",
+                             nullptr, &settings.enable_test_functions, false, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    // A misspelled crm.* setting is reported instead of silently ignored.
+    MarkGUCPrefixReserved("crm");
+}
+
+}  // namespace crm::pg

@@ -1,0 +1,16 @@
+// The crm.* settings (GUCs). Every setting is documented in docs/settings.md.
+#pragma once
+
+namespace crm::pg {
+
+struct Settings {
+    char* allowed_read_paths = nullptr;  // crm.allowed_read_paths (superuser)
+    int max_file_size_mb = 0;            // crm.max_file_size (superuser)
+    bool enable_test_functions = false;  // crm.enable_test_functions (superuser)
+};
+
+extern Settings settings;
+
+void define_settings();
+
+}  // namespace crm::pg

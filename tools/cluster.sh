@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Throwaway PostgreSQL 15 clusters for tests, the demo and benchmarks.
+#
+#   tools/cluster.sh start   [NAME]  initdb if needed, start (idempotent)
+#   tools/cluster.sh stop    [NAME]  fast shutdown (idempotent)
+#   tools/cluster.sh destroy [NAME]  stop and remove the directory
+#   tools/cluster.sh env     [NAME]  print PGHOST/PGPORT/PGUSER/PGDATABASE exports
+#   tools/cluster.sh psql    [NAME] [psql args...]
+#   tools/cluster.sh files   [NAME]  print the directory the server may read (crm.allowed_read_paths)
+#
+# NAME defaults to "test". A cluster lives in $PG_CRM_CLUSTERS/NAME
+# (default /tmp/pg_crm): data/, the socket directory sock/, server.log and
+# files/. It listens on its own Unix socket only (no TCP port to collide
+# with), preloads pg_cron with cron.database_name = crm, and lets pg_cron
+# reach it through that socket. PostgreSQL refuses to run as root: as root,
+# the cluster belongs to the unprivileged user "postgres" (created by the
+# postgresql-common package); otherwise it belongs to the caller.
+set -euo pipefail
+
+cmd=${1:-}
+name=${2:-test}
+[[ "$name" =~ ^[a-z0-9_-]+$ ]] || { echo "cluster: bad name '$name'" >&2; exit 2; }
+root=${PG_CRM_CLUSTERS:-/tmp/pg_crm}
+dir=$root/$name
+bindir=$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
+[ -x "$bindir/initdb" ] || bindir=/usr/lib/postgresql/15/bin
+port=5432
+db=crm
+
+if [ "$(id -u)" -eq 0 ]; then
+  owner=postgres
+  as_owner() { runuser -u "$owner" -- "$@"; }
+else
+  owner=$(id -un)
+  as_owner() { "$@"; }
+fi
+
+running() { [ -f "$dir/data/postmaster.pid" ] && as_owner "$bindir/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; }
+
+start() {
+  mkdir -p "$root"
+  [ "$(id -u)" -eq 0 ] && chown "$owner" "$root" && chmod 755 "$root"
+  as_owner mkdir -p "$dir/sock" "$dir/files"
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    as_owner "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$dir.initdb.log" 2>&1 \
+      || { cat "$dir.initdb.log" >&2; exit 1; }
+    as_owner tee -a "$dir/data/postgresql.conf" >/dev/null <<CONF
+# --- pg_crm throwaway cluster ($name) ---
+listen_addresses = ''
+port = $port
+unix_socket_directories = '$dir/sock'
+shared_preload_libraries = 'pg_cron,pg_crm'
+cron.database_name = '$db'
+cron.host = '$dir/sock'
+max_worker_processes = 16
+crm.allowed_read_paths = '$dir/files'
+log_min_messages = warning
+log_line_prefix = '%m [%p] %q%u@%d '
+CONF
+    if [ "$name" = test ]; then
+      as_owner tee -a "$dir/data/postgresql.conf" >/dev/null <<CONF
+crm.enable_test_functions = on
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+CONF
+    fi
+  fi
+  if ! running; then
+    as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null
+  fi
+  if ! as_owner "$bindir/psql" -h "$dir/sock" -p $port -U postgres -d postgres -Atqc \
+        "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
+    as_owner "$bindir/createdb" -h "$dir/sock" -p $port -U postgres "$db"
+  fi
+}
+
+stop() {
+  if running; then as_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null; fi
+}
+
+case "$cmd" in
+  start) start ;;
+  stop) stop ;;
+  destroy) stop; rm -rf "$dir" "$dir.initdb.log" ;;
+  env) printf 'export PGHOST=%q PGPORT=%s PGUSER=postgres PGDATABASE=%s\n' "$dir/sock" "$port" "$db" ;;
+  psql) shift 2 || shift $#; exec "$bindir/psql" -h "$dir/sock" -p $port -U postgres -d "$db" "$@" ;;
+  files) echo "$dir/files" ;;
+  log) echo "$dir/server.log" ;;
+  *) sed -n '2,20p' "$0" >&2; exit 2 ;;
+esac
