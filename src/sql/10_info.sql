@@ -1,6 +1,6 @@
 -- What is running: for an admin in psql.
 CREATE FUNCTION crm_version() RETURNS text
-    AS 'MODULE_PATHNAME', 'crm_version' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'crm_version' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION crm_version() IS 'pg_crm version of the loaded library, e.g. 0.1.';
 
 CREATE FUNCTION crm_build_info() RETURNS jsonb

@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""pg_crm benchmarks: each workload runs an anchor (what PostgreSQL or the
+merchants do today) and pg_crm's path alternately in one run, on the same
+cluster and data, and prints median times and the ratio.
+
+    bench/run.sh [WORKLOAD ...] [--size N] [--repeat K]
+
+Output lines look like
+    bench call_overhead size=1000000 anchor=412.3ms pg_crm=455.0ms ratio=1.10 (target <= 1.50) ok
+where ratio = pg_crm / anchor (lower is better) unless the workload says
+otherwise. Workloads live in bench/workloads/*.py, one file each.
+"""
+import argparse
+import importlib.util
+import os
+import pathlib
+import re
+import statistics
+import subprocess
+import sys
+
+HERE = pathlib.Path(__file__).resolve().parent
+
+
+def psql(sql, timing=False):
+    """Runs SQL through psql (connection from PG* variables); returns stdout.
+    With timing, returns the list of "Time:" values in milliseconds."""
+    script = ("\\timing on\n" if timing else "") + sql
+    out = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-At"], input=script,
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"bench: psql failed: {out.stderr.strip()}")
+    if timing:
+        return [float(m) for m in re.findall(r"^Time: ([0-9.]+) ms", out.stdout, re.M)]
+    return out.stdout
+
+
+def timed(sql):
+    """Time of the last statement of `sql`, in ms (earlier ones are set-up)."""
+    times = psql(sql, timing=True)
+    return times[-1]
+
+
+def load_workloads():
+    workloads = {}
+    for path in sorted((HERE / "workloads").glob("*.py")):
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        workloads[path.stem] = module
+    return workloads
+
+
+def main():
+    workloads = load_workloads()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("workload", nargs="*", help="workloads to run (default: all): " + ", ".join(workloads))
+    parser.add_argument("--size", type=int, default=None, help="rows (each workload has its own default)")
+    parser.add_argument("--repeat", type=int, default=5, help="alternating runs of anchor and pg_crm")
+    args = parser.parse_args()
+    chosen = args.workload or list(workloads)
+    failed = 0
+    for name in chosen:
+        if name not in workloads:
+            sys.exit(f"bench: unknown workload {name}; known: {', '.join(workloads)}")
+        w = workloads[name]
+        size = args.size or w.DEFAULT_SIZE
+        psql(w.setup(size))
+        anchor, ours = [], []
+        for _ in range(args.repeat):
+            anchor.append(timed(w.anchor(size)))
+            ours.append(timed(w.pg_crm(size)))
+        check = getattr(w, "check", None)
+        if check:
+            problem = check(psql, size)
+            if problem:
+                print(f"bench {name}: results differ: {problem}")
+                failed += 1
+        a, o = statistics.median(anchor), statistics.median(ours)
+        ratio = o / a
+        verdict = "ok" if ratio <= w.TARGET_RATIO else "MISSED"
+        failed += verdict != "ok"
+        print(f"bench {name} size={size} anchor={a:.1f}ms pg_crm={o:.1f}ms ratio={ratio:.2f} "
+              f"(target <= {w.TARGET_RATIO:.2f}; anchor: {w.ANCHOR}) {verdict}", flush=True)
+        teardown = getattr(w, "teardown", None)
+        if teardown:
+            psql(teardown(size))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
