@@ -16,6 +16,7 @@
 # the cluster belongs to the unprivileged user "postgres" (created by the
 # postgresql-common package); otherwise it belongs to the caller.
 set -euo pipefail
+self=$(readlink -f "$0")
 
 cmd=${1:-}
 name=${2:-test}
@@ -25,6 +26,9 @@ dir=$root/$name
 bindir=$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
 [ -x "$bindir/initdb" ] || bindir=/usr/lib/postgresql/15/bin
 port=5432
+# The owner may not be able to enter the caller's directory (a fresh clone in a
+# private temp dir): run everything from /.
+cd /
 db=crm
 
 if [ "$(id -u)" -eq 0 ]; then
@@ -87,5 +91,5 @@ case "$cmd" in
   psql) shift 2 || shift $#; exec "$bindir/psql" -h "$dir/sock" -p $port -U postgres -d "$db" "$@" ;;
   files) echo "$dir/files" ;;
   log) echo "$dir/server.log" ;;
-  *) sed -n '2,20p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,20p' "$self" >&2; exit 2 ;;
 esac

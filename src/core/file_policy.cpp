@@ -1,0 +1,139 @@
+#include "core/file_policy.hpp"
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/error.hpp"
+#include "core/core_only.hpp"
+
+namespace crm {
+
+std::vector<std::string> split_path_list(std::string_view list) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start <= list.size()) {
+        size_t comma = list.find(',', start);
+        if (comma == std::string_view::npos) comma = list.size();
+        std::string_view item = list.substr(start, comma - start);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+        if (!item.empty()) out.emplace_back(item);
+        start = comma + 1;
+    }
+    return out;
+}
+
+OpenFile::OpenFile(OpenFile&& other) noexcept : fd_(other.fd_), path_(std::move(other.path_)), size_(other.size_) {
+    other.fd_ = -1;
+}
+
+OpenFile::~OpenFile() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+namespace {
+
+// Resolves a path; empty when it does not exist (errno says why).
+std::string resolve(const std::string& path) {
+    char buf[PATH_MAX];
+    if (::realpath(path.c_str(), buf) == nullptr) return {};
+    return buf;
+}
+
+// Lexically removes "." and ".." so a path can be compared before it exists.
+std::string lexically_normal(const std::string& path) {
+    std::vector<std::string_view> parts;
+    std::string_view rest(path);
+    while (!rest.empty()) {
+        size_t slash = rest.find('/');
+        std::string_view part = rest.substr(0, slash);
+        rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+        if (part.empty() || part == ".") continue;
+        if (part == "..") {
+            if (!parts.empty()) parts.pop_back();
+            continue;
+        }
+        parts.push_back(part);
+    }
+    std::string out;
+    for (auto part : parts) {
+        out += '/';
+        out += part;
+    }
+    return out.empty() ? "/" : out;
+}
+
+bool is_inside(const std::string& path, const std::string& dir) {
+    if (dir == "/") return true;
+    return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
+}
+
+bool inside_any(const std::string& path, const std::vector<std::string>& dirs) {
+    for (const auto& dir : dirs)
+        if (is_inside(path, dir)) return true;
+    return false;
+}
+
+[[noreturn]] void refuse(const std::string& path, const char* why) {
+    throw Error(sqlstate::kInsufficientPrivilege, "pg_crm may not read \"" + path + "\": " + why,
+                "", "A superuser lists readable directories in crm.allowed_read_paths.");
+}
+
+}  // namespace
+
+OpenFile open_for_read(const std::string& path, const FilePolicy& policy) {
+    if (path.empty() || path[0] != '/')
+        throw Error(sqlstate::kInvalidParameterValue, "file path must be absolute: \"" + path + "\"");
+    if (policy.allowed_dirs.empty()) refuse(path, "no directory is allowed (crm.allowed_read_paths is empty)");
+
+    std::vector<std::string> lexical_dirs, real_dirs;
+    for (const auto& dir : policy.allowed_dirs) {
+        if (dir.empty() || dir[0] != '/') continue;  // relative entries are ignored, never matched
+        lexical_dirs.push_back(lexically_normal(dir));
+        std::string real = resolve(dir);
+        if (!real.empty()) real_dirs.push_back(real);
+    }
+    // Checked before touching the file system, so that the answer for a path
+    // outside the allowed directories never says whether it exists.
+    if (!inside_any(lexically_normal(path), lexical_dirs) && !inside_any(lexically_normal(path), real_dirs))
+        refuse(path, "outside the allowed directories");
+
+    std::string real = resolve(path);
+    if (real.empty()) {
+        int err = errno;
+        if (err == EACCES) refuse(path, "permission denied");
+        throw Error(sqlstate::kUndefinedFile, "could not open file \"" + path + "\": " + std::strerror(err));
+    }
+    if (!inside_any(real, real_dirs)) refuse(path, "it resolves (through a link) outside the allowed directories");
+
+    // O_NONBLOCK: opening a FIFO must not wait for a writer; cleared below.
+    int fd = ::open(real.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        int err = errno;
+        if (err == EACCES) refuse(path, "permission denied");
+        throw Error(sqlstate::kUndefinedFile, "could not open file \"" + path + "\": " + std::strerror(err));
+    }
+    OpenFile file(fd, real, 0);
+    struct stat st;
+    if (::fstat(fd, &st) != 0)
+        throw Error(sqlstate::kIoError, "could not stat file \"" + path + "\": " + std::strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        throw Error(sqlstate::kInvalidParameterValue,
+                    "\"" + path + "\" is not a regular file" + (S_ISDIR(st.st_mode) ? " (it is a directory)" : ""));
+    auto size = static_cast<std::uint64_t>(st.st_size);
+    if (policy.max_bytes > 0 && size > policy.max_bytes)
+        throw Error(sqlstate::kProgramLimitExceeded,
+                    "file \"" + path + "\" is " + std::to_string(size) + " bytes, over the limit of " +
+                        std::to_string(policy.max_bytes),
+                    "", "A superuser can raise crm.max_file_size.");
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    file.size_ = size;
+    return file;
+}
+
+}  // namespace crm
