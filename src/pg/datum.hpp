@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/french_date.hpp"
 #include "pg/boundary.hpp"
 
 namespace crm::pg {
@@ -19,5 +20,10 @@ inline std::string_view text_arg(FunctionCallInfo fcinfo, int n) {
 
 Datum make_text(std::string_view s);
 Datum make_jsonb(const std::string& json);  // json must be valid JSON text
+Datum make_numeric(const std::string& canonical);  // "-1234.56", as core/french_number writes it
+
+// Calendar values to DateADT / Timestamp; false when out of PostgreSQL's range.
+bool to_date_adt(const crm::Date& d, DateADT* out) noexcept;
+bool to_timestamp(const crm::Timestamp& t, Timestamp* out) noexcept;
 
 }  // namespace crm::pg

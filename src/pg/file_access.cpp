@@ -1,0 +1,19 @@
+#include "pg/file_access.hpp"
+
+#include "pg/settings.hpp"
+
+namespace crm::pg {
+
+crm::OpenFile open_allowed_file(const std::string& path) {
+    crm::FilePolicy policy;
+    policy.allowed_dirs = crm::split_path_list(settings.allowed_read_paths ? settings.allowed_read_paths : "");
+    policy.max_bytes = static_cast<std::uint64_t>(settings.max_file_size_mb) << 20;
+    return crm::open_for_read(path, policy);
+}
+
+std::uint64_t max_field_bytes() {
+    std::uint64_t quarter = (static_cast<std::uint64_t>(settings.max_file_size_mb) << 20) / 4;
+    return std::min<std::uint64_t>(quarter, 1ull << 30);
+}
+
+}  // namespace crm::pg

@@ -1,0 +1,18 @@
+// The file policy of crm.allowed_read_paths and crm.max_file_size, applied
+// to a path given to a reader.
+#pragma once
+
+#include <string>
+
+#include "core/file_policy.hpp"
+
+namespace crm::pg {
+
+// Opens `path` for reading if the settings allow it; throws crm::Error.
+crm::OpenFile open_allowed_file(const std::string& path);
+
+// Largest single field a reader accepts (bytes): a quarter of
+// crm.max_file_size, at most 1 GB (PostgreSQL's limit for a value).
+std::uint64_t max_field_bytes();
+
+}  // namespace crm::pg
