@@ -66,7 +66,7 @@ const Format* find_format(std::string_view w) {
     if (w.size() > 3 && w.back() == 's') {
         std::string_view stem = w.substr(0, w.size() - 1);
         for (const auto& f : kFormats) {
-            if (stem == f.word) return &f;
+            if (stem == f.word && stem != "litre") return &f;  // "litres" alone is a unit, not a bottle
         }
     }
     return nullptr;
@@ -183,6 +183,7 @@ PackagingResult parse_packaging(std::string_view label) {
         }
         units *= t[k].num;
         have_count = true;
+        if (units > 100000) bad_count = true;
     };
     auto is_word = [&](std::size_t k, const char* w) { return k < n && t[k].kind == Kind::Word && t[k].word == w; };
 
@@ -205,7 +206,8 @@ PackagingResult parse_packaging(std::string_view label) {
             }
             if (k + 1 < n && t[k + 1].kind == Kind::Word) {
                 const std::string_view w = t[k + 1].word;
-                if (find_format(w) || w == "double" || w == "marie" || w == "bag") count(k);
+                // "6 magnums" counts; "2015 magnum" is a vintage, not 2015 bottles
+                if ((find_format(w) || w == "double" || w == "marie" || w == "bag") && tk.num < 1000) count(k);
             }
             // any other bare number (a vintage, a reference) is ignored
         } else if (tk.kind == Kind::X) {
