@@ -194,8 +194,10 @@ NumberResult parse_number(std::string_view text, char decimal) {
             for (std::size_t i = last_dot + 1; i < mant.size(); ++i) digits_after = digits_after && is_digit(mant[i]);
             const bool thousands = simple && digits_after && after == 3 && before >= 1 && before <= 3 && mant[0] != '0';
             dec = thousands ? ',' : '.';
+        } else if (commas > 1) {
+            dec = '.';  // "1,234,567": commas group thousands
         } else {
-            dec = ',';  // several of one kind (or none): they group thousands
+            dec = ',';  // "1.234.567" (or no separator at all)
         }
     }
     const char other = dec == ',' ? '.' : ',';
