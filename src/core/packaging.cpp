@@ -291,8 +291,10 @@ PackagingResult parse_packaging(std::string_view label) {
         p.rule = "bag-in-box " + fmt(vol) + "cl";
     } else if (volume > 0) {
         p.rule = "volume " + fmt(vol) + "cl";
-    } else {
+    } else if (name) {
         p.rule = std::string(name->name) + " " + fmt(vol) + "cl";
+    } else {
+        p.rule = "pack 1x" + fmt(vol) + "cl";  // "lot de 1", "x1"
     }
     if (name && std::string_view(name->word).substr(0, 4) == "jero" && volume <= 0)
         p.rule += " (Champagne/Burgundy jeroboam; a Bordeaux jeroboam is 450cl: give the volume)";

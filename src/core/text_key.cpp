@@ -111,7 +111,18 @@ void split_words(const std::string& u, std::string& buf, std::vector<Word>& word
             whole("eur");
         } else if (is_word_cp(cp) && cp != 0x00BA && cp != 0x00AA) {
             open();
-            normdetail::append_utf8(buf, static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(cp))));
+            const auto lower = static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(cp)));
+            if (lower < 0x250 || (lower >= 0x1E00 && lower <= 0x1EFF)) {
+                // e.g. the Angstrom sign lowers to 'å': fold it like any Latin letter
+                std::string one;
+                normdetail::append_utf8(one, lower);
+                for (char ch : unaccent(one)) {
+                    if (normdetail::is_alpha(ch) || normdetail::is_digit(ch) || static_cast<unsigned char>(ch) >= 0x80)
+                        buf.push_back(normdetail::lower_ascii(ch));
+                }
+            } else {
+                normdetail::append_utf8(buf, lower);
+            }
         } else {
             close(false);
         }
@@ -120,11 +131,43 @@ void split_words(const std::string& u, std::string& buf, std::vector<Word>& word
     close(false);
 }
 
+// unaccent copies invalid bytes unchanged, so two stray bytes could meet and
+// form a character. Keys are built from a copy where they are spaces.
+void unaccent_clean(std::string_view text, std::string& u) {
+    std::size_t i = 0;
+    while (i < text.size() && static_cast<unsigned char>(text[i]) < 0x80) ++i;
+    bool valid = true;
+    for (std::size_t j = i; j < text.size() && valid;) {
+        char32_t cp;
+        std::size_t n = decode_utf8(text, j, cp);
+        valid = n != 0;
+        j += n;
+    }
+    if (valid) {
+        unaccent_append(text, u);
+        return;
+    }
+    std::string clean;
+    clean.reserve(text.size());
+    for (std::size_t j = 0; j < text.size();) {
+        char32_t cp;
+        std::size_t n = decode_utf8(text, j, cp);
+        if (n == 0) {
+            clean.push_back(' ');
+            ++j;
+        } else {
+            clean.append(text.data() + j, n);
+            j += n;
+        }
+    }
+    unaccent_append(clean, u);
+}
+
 }  // namespace
 
 std::string normalize_key(std::string_view text) {
     std::string u;
-    unaccent_append(text, u);
+    unaccent_clean(text, u);
     std::string buf;
     buf.reserve(u.size() + 8);
     std::vector<Word> words;
@@ -180,7 +223,7 @@ std::string normalize_key(std::string_view text) {
 
 std::string normalize_column_name(std::string_view header) {
     std::string u;
-    unaccent_append(header, u);
+    unaccent_clean(header, u);
     std::string buf;
     std::vector<Word> words;
     split_words(u, buf, words, "et", true);

@@ -88,3 +88,11 @@ TEST(Packaging, GarbageNeverCrashes) {
     many += "75cl";
     EXPECT_FALSE(parse_packaging(many).value);  // pack size overflow is reported, not wrapped
 }
+
+TEST(Packaging, PackOfOneWithoutName) {
+    auto r = parse_packaging("lot de 1");
+    ASSERT_TRUE(r.value);
+    EXPECT_EQ(r.value->rule, "pack 1x75cl");
+    EXPECT_DOUBLE_EQ(r.value->bottles_75cl, 1);
+    EXPECT_TRUE(parse_packaging("x1").value);
+}

@@ -96,3 +96,12 @@ TEST(NormalizeColumnName, EmptyAndGarbage) {
     EXPECT_EQ(normalize_column_name("\xFF\xFE"), "");
     EXPECT_EQ(normalize_column_name(std::string("a\0b", 3)), "a_b");
 }
+
+TEST(NormalizeKey, StrayBytesNeverFormCharacters) {
+    // 0xCC alone, then a valid U+0303, then 0x83 alone: the key must not glue 0xCC 0x83.
+    const std::string in = "a \xCC\xCC\x83\x83 b";
+    const std::string k = normalize_key(in);
+    EXPECT_EQ(k, "a b");
+    EXPECT_EQ(normalize_key(k), k);
+    EXPECT_EQ(normalize_key("\xE2\x84\xAB"), "a");  // Angstrom sign lowers to a Latin letter
+}
