@@ -283,6 +283,7 @@ struct Candidate {
     std::vector<std::uint64_t> lines;
     size_t mode = 0;
     size_t first = 0;  // first record of the table
+    size_t mode_freq = 0;
     double consistency = 0;
 };
 
@@ -316,6 +317,9 @@ void parse_counts(const std::string& text, Candidate& c, size_t max_records) {
             break;
         }
     }
+    // A preamble is short: at most 20 records and less than half of the sample.
+    if (c.first > 20 || c.first * 2 > c.counts.size()) c.first = 0;
+    c.mode_freq = best;
     // A header may have one field fewer than the rows (missing trailing delimiter).
     if (c.first > 0 && c.counts[c.first - 1] >= 2 && c.counts[c.first - 1] + 1 >= c.mode) --c.first;
     size_t tail = c.counts.size() - c.first, same = 0;
@@ -325,7 +329,10 @@ void parse_counts(const std::string& text, Candidate& c, size_t max_records) {
 
 // True when candidate a is a better table than b.
 bool better(const Candidate& a, const Candidate& b) {
-    bool qa = a.mode >= 2 && a.consistency >= 0.9, qb = b.mode >= 2 && b.consistency >= 0.9;
+    auto qualified = [](const Candidate& c) {
+        return c.mode >= 2 && c.consistency >= 0.9 && (c.mode_freq >= 2 || c.counts.size() < 2);
+    };
+    bool qa = qualified(a), qb = qualified(b);
     if (qa != qb) return qa;
     if (qa) {
         if (a.mode != b.mode) return a.mode > b.mode;
