@@ -48,9 +48,9 @@ CsvReader::CsvReader(ByteSource& input, CsvDialect d, std::string file_name, Csv
     if (lim_.max_record_bytes < lim_.buffer_bytes) lim_.max_record_bytes = lim_.buffer_bytes;
     if (lim_.max_columns == 0) lim_.max_columns = 1;
 
-    unq_[0] = unq_['\n'] = unq_['\r'] = 1;
+    unq_[0] = unq_[static_cast<unsigned char>('\n')] = unq_[static_cast<unsigned char>('\r')] = 1;
     unq_[static_cast<unsigned char>(d_.delimiter)] = 1;
-    qt_[0] = qt_['\n'] = qt_['\r'] = 1;
+    qt_[0] = qt_[static_cast<unsigned char>('\n')] = qt_[static_cast<unsigned char>('\r')] = 1;
     qt_[static_cast<unsigned char>(d_.quote)] = 1;
     qt_[static_cast<unsigned char>(d_.escape)] = 1;
 
