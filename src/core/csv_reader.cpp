@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "core/error.hpp"
 #include "core/text_encoding.hpp"
@@ -12,9 +15,9 @@ namespace crm {
 
 namespace {
 
-// Advances to the first byte flagged in `t`. The buffer ends with a flagged
-// sentinel, and each byte is tested before the next is read, so this never
-// reads past the sentinel.
+// Advances to the first byte flagged in `t`. The data is followed by a flagged
+// sentinel (NUL) and by kPad readable bytes, so 16-byte loads starting at or
+// before the sentinel stay inside the allocation.
 inline char* scan(char* p, const unsigned char* t) {
     for (;;) {
         if (t[static_cast<unsigned char>(p[0])]) return p;
@@ -24,6 +27,29 @@ inline char* scan(char* p, const unsigned char* t) {
         p += 4;
     }
 }
+
+#if defined(__SSE2__)
+// The same for an unquoted field: the next delimiter, CR, LF or NUL.
+inline char* scan_unquoted(char* p, const unsigned char*, __m128i delim) {
+    const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'), nul = _mm_setzero_si128();
+    for (;;) {
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, delim), _mm_cmpeq_epi8(v, lf)),
+                                 _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, nul)));
+        int bits = _mm_movemask_epi8(m);
+        if (bits) return p + __builtin_ctz(static_cast<unsigned>(bits));
+        p += 16;
+    }
+}
+#else
+inline char* scan_unquoted(char* p, const unsigned char* t, int) { return scan(p, t); }
+#endif
+
+constexpr size_t kPad = 64;
+
+}  // namespace
+
+namespace {
 
 std::string printable(char c) {
     char b[16];
@@ -55,7 +81,7 @@ CsvReader::CsvReader(ByteSource& input, CsvDialect d, std::string file_name, Csv
     qt_[static_cast<unsigned char>(d_.escape)] = 1;
 
     cap_ = lim_.buffer_bytes;
-    buf_.reset(new char[cap_ + 1]);
+    buf_.reset(new char[cap_ + kPad]());
     buf_[0] = '\0';
     fill();
     if (end_ - pos_ >= 3 && std::memcmp(buf_.get() + pos_, "\xEF\xBB\xBF", 3) == 0) pos_ += 3;
@@ -83,7 +109,7 @@ bool CsvReader::fill() {
             fail(line_, 0, "record larger than " + std::to_string(lim_.max_record_bytes) + " bytes",
                  sqlstate::kProgramLimitExceeded);
         size_t ncap = std::min(cap_ * 2, lim_.max_record_bytes);
-        std::unique_ptr<char[]> nb(new char[ncap + 1]);
+        std::unique_ptr<char[]> nb(new char[ncap + kPad]());
         std::memcpy(nb.get(), b, end_);
         buf_ = std::move(nb);
         cap_ = ncap;
@@ -215,6 +241,11 @@ CsvReader::Step CsvReader::parse_one(CsvRecord& out) {
     const char delim = d_.delimiter;
     const char quote = d_.quote;
     const char esc = d_.escape;
+#if defined(__SSE2__)
+    const __m128i delim_v = _mm_set1_epi8(delim);
+#else
+    const int delim_v = 0;
+#endif
     char* rec_end;
     char* next_pos;
 
@@ -329,7 +360,7 @@ CsvReader::Step CsvReader::parse_one(CsvRecord& out) {
                 break;
             }
         } else {
-            p = scan(p, unq_);
+            p = scan_unquoted(p, unq_, delim_v);
             if (*p == '\0') {
                 if (p != e) fail(line_ + lines, fields.size() + 1, "NUL byte in data");
                 if (!eof_) return need_more(fstart, fline);

@@ -277,6 +277,13 @@ std::string decode_sample(std::string_view raw, Encoding& enc, bool detected, bo
     return text;
 }
 
+// The whole sample fits in the reader's window: no 1 MiB allocation for a small sample.
+CsvLimits sample_limits(const std::string& text) {
+    CsvLimits lim;
+    lim.buffer_bytes = std::min<size_t>(text.size() + 64, lim.buffer_bytes);
+    return lim;
+}
+
 struct Candidate {
     CsvDialect d;
     std::vector<size_t> counts;
@@ -293,7 +300,7 @@ void parse_counts(const std::string& text, Candidate& c, size_t max_records) {
     d.header = false;
     d.skip_rows = 0;
     try {
-        CsvReader r(src, d, {});
+        CsvReader r(src, d, {}, sample_limits(text));
         CsvRecord rec;
         while (c.counts.size() < max_records && r.next(rec)) {
             c.counts.push_back(rec.fields.size());
@@ -409,7 +416,7 @@ SniffResult sniff_csv(std::string_view raw_sample, const SniffOptions& o) {
         CsvDialect d = res.dialect;
         d.header = false;
         try {
-            CsvReader r(src, d, {});
+            CsvReader r(src, d, {}, sample_limits(text));
             CsvRecord rec;
             while (rows.size() < 10000 && r.next(rec)) rows.emplace_back(rec.fields.begin(), rec.fields.end());
         } catch (const ParseError&) {

@@ -47,12 +47,18 @@ size_t utf8_valid_prefix(std::string_view sv) {
     const size_t n = sv.size();
     size_t i = 0;
     while (i < n) {
-        while (i + 16 <= n) {
-            std::uint64_t a, b;
-            std::memcpy(&a, s + i, 8);
-            std::memcpy(&b, s + i + 8, 8);
-            if ((a | b) & 0x8080808080808080ULL) break;
-            i += 16;
+        // ASCII fast path: jump straight to the first byte >= 0x80 of each 8-byte word.
+        while (i + 8 <= n) {
+            std::uint64_t w;
+            std::memcpy(&w, s + i, 8);
+            std::uint64_t high = w & 0x8080808080808080ULL;
+            if (high) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                i += static_cast<size_t>(__builtin_ctzll(high)) / 8;
+#endif
+                break;
+            }
+            i += 8;
         }
         if (i >= n) break;
         unsigned char c = s[i];
@@ -291,6 +297,16 @@ private:
         char* oe = o + out_.size() - 4;
         char* o0 = o;
         while (p < e && o < oe) {
+            // ASCII fast path, 8 bytes at a time.
+            while (e - p >= 8 && oe - o >= 8) {
+                std::uint64_t w;
+                std::memcpy(&w, p, 8);
+                if (w & 0x8080808080808080ULL) break;
+                std::memcpy(o, p, 8);
+                p += 8;
+                o += 8;
+            }
+            if (p == e || o >= oe) break;
             unsigned char c = *p;
             if (c < 0x80) {
                 *o++ = static_cast<char>(c);
