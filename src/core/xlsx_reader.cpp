@@ -385,23 +385,42 @@ bool xlsx_serial_to_text(double serial, bool date1904, bool with_time, std::stri
 }
 
 void xlsx_format_number(double v, std::string& out) {
-    char buf[400];
     out.clear();
-    if (v == 0) {
-        out = "0";
+    if (v == 0 || !std::isfinite(v)) {
+        out = v == 0 ? "0" : std::isnan(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
         return;
     }
-    double a = std::fabs(v);
-    std::to_chars_result r;
-    if (a >= 1e-7 && a < 1e21) {
-        r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
+    // Shortest round-trip digits, then laid out like ECMAScript's
+    // Number.prototype.toString: plain notation for 1e-7 <= |v| < 1e21.
+    char buf[64];
+    auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+    std::string_view sci(buf, static_cast<std::size_t>(r.ptr - buf));
+    bool neg = sci.front() == '-';
+    if (neg) sci.remove_prefix(1);
+    std::size_t e = sci.find('e');
+    std::string digits;
+    for (char c : sci.substr(0, e))
+        if (c != '.') digits += c;
+    int exp = 0;
+    std::from_chars(sci.data() + e + 1 + (sci[e + 1] == '+' ? 1 : 0), sci.data() + sci.size(), exp);
+    if (neg) out += '-';
+    if (exp < -7 || exp >= 21) {
+        out.append(sci.data(), sci.size());
+        return;
+    }
+    int n = static_cast<int>(digits.size());
+    if (exp < 0) {
+        out += "0.";
+        out.append(static_cast<std::size_t>(-exp - 1), '0');
+        out += digits;
+    } else if (exp + 1 >= n) {
+        out += digits;
+        out.append(static_cast<std::size_t>(exp + 1 - n), '0');
     } else {
-        r = std::to_chars(buf, buf + sizeof buf, v);
+        out.append(digits, 0, static_cast<std::size_t>(exp + 1));
+        out += '.';
+        out.append(digits, static_cast<std::size_t>(exp + 1), std::string::npos);
     }
-    if (r.ec != std::errc()) {
-        r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
-    }
-    out.assign(buf, r.ptr);
 }
 
 XlsxFormatKind xlsx_classify_format(std::string_view code) {
@@ -476,11 +495,20 @@ public:
 
     bool next(XlsxRow& out) {
         while (ready_.empty()) {
+            if (error_) std::rethrow_exception(error_);
             if (eof_) return false;
-            char* buf = xml_.buffer(kChunk);
-            std::size_t n = reader_->read(buf, kChunk);
-            if (n == 0) eof_ = true;
-            xml_.parse_buffer(n, eof_);
+            try {
+                char* buf = xml_.buffer(kChunk);
+                std::size_t n = reader_->read(buf, kChunk);
+                if (n == 0) eof_ = true;
+                xml_.parse_buffer(n, eof_);
+            } catch (const Cancelled&) {
+                throw;
+            } catch (...) {
+                // Rows completed before the error are still delivered; the
+                // error surfaces when they are exhausted.
+                error_ = std::current_exception();
+            }
         }
         std::swap(out, ready_.front());
         spare_.push_back(std::move(ready_.front()));
@@ -742,6 +770,7 @@ private:
     XmlStream xml_;
     InterruptTicker ticker_{1024};
     bool eof_ = false;
+    std::exception_ptr error_;
 
     std::deque<XlsxRow> ready_;
     std::vector<XlsxRow> spare_;
@@ -830,7 +859,7 @@ XlsxReader::XlsxReader(const std::string& path, XlsxLimits limits) : name_(base_
     try {
         zip_ = std::make_unique<ZipArchive>(path, limits_.zip);
     } catch (const Error& e) {
-        if (std::strcmp(e.sqlstate(), sqlstate::kInvalidTextRepresentation) != 0) throw;
+        if (std::strstr(e.what(), " is not a zip archive") == nullptr) throw;
         throw Error(sqlstate::kInvalidTextRepresentation, name_ + " is not an XLSX file (not a zip archive)",
                     e.what());
     }
@@ -842,7 +871,7 @@ XlsxReader::XlsxReader(int fd, std::string display_name, XlsxLimits limits)
     try {
         zip_ = std::make_unique<ZipArchive>(fd, name_, limits_.zip);
     } catch (const Error& e) {
-        if (std::strcmp(e.sqlstate(), sqlstate::kInvalidTextRepresentation) != 0) throw;
+        if (std::strstr(e.what(), " is not a zip archive") == nullptr) throw;
         throw Error(sqlstate::kInvalidTextRepresentation, name_ + " is not an XLSX file (not a zip archive)",
                     e.what());
     }
@@ -854,7 +883,7 @@ XlsxReader::XlsxReader(FromMemory, std::string bytes, std::string display_name, 
     try {
         zip_ = std::make_unique<ZipArchive>(from_memory, std::move(bytes), name_, limits_.zip);
     } catch (const Error& e) {
-        if (std::strcmp(e.sqlstate(), sqlstate::kInvalidTextRepresentation) != 0) throw;
+        if (std::strstr(e.what(), " is not a zip archive") == nullptr) throw;
         throw Error(sqlstate::kInvalidTextRepresentation, name_ + " is not an XLSX file (not a zip archive)",
                     e.what());
     }
