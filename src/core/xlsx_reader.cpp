@@ -996,22 +996,32 @@ void XlsxReader::load_styles(const std::string& part) {
 }
 
 void XlsxReader::load_shared_strings() {
-    strings_loaded_ = true;
     sst_text_.clear();
     sst_offsets_.assign(1, 0);
-    if (strings_part_.empty() || !zip_->has(strings_part_)) return;
+    if (strings_part_.empty() || !zip_->has(strings_part_)) {
+        strings_loaded_ = true;
+        return;
+    }
     std::string what = name_ + ": " + strings_part_;
-    SharedStringsHandler h(sst_text_, sst_offsets_, limits_, what);
-    XmlStream x(h, what, limits_.max_xml_depth);
-    auto r = zip_->open_member(strings_part_);
-    for (;;) {
-        char* buf = x.buffer(kChunk);
-        std::size_t n = r->read(buf, kChunk);
-        x.parse_buffer(n, n == 0);
-        if (n == 0) break;
+    try {
+        SharedStringsHandler h(sst_text_, sst_offsets_, limits_, what);
+        XmlStream x(h, what, limits_.max_xml_depth);
+        auto r = zip_->open_member(strings_part_);
+        for (;;) {
+            char* buf = x.buffer(kChunk);
+            std::size_t n = r->read(buf, kChunk);
+            x.parse_buffer(n, n == 0);
+            if (n == 0) break;
+        }
+    } catch (...) {
+        // never leave a partial table behind
+        std::string().swap(sst_text_);
+        sst_offsets_.assign(1, 0);
+        throw;
     }
     sst_text_.shrink_to_fit();
     sst_offsets_.shrink_to_fit();
+    strings_loaded_ = true;
 }
 
 void XlsxReader::open_sheet(std::string_view want) {

@@ -43,8 +43,11 @@ const char* XmlStream::attr(const char** attrs, std::string_view local) {
 }
 
 std::string_view XmlStream::local_name(const char* name) {
-    const char* colon = std::strrchr(name, ':');
-    return colon ? std::string_view(colon + 1) : std::string_view(name);
+    const char* start = name;
+    const char* p = name;
+    for (; *p; ++p)
+        if (*p == ':') start = p + 1;
+    return std::string_view(start, static_cast<std::size_t>(p - start));
 }
 
 unsigned long XmlStream::line() const { return XML_GetCurrentLineNumber(P(parser_)); }
