@@ -32,12 +32,12 @@ bool to_date_adt(const crm::Date& d, DateADT* out) noexcept {
     return IS_VALID_DATE(*out);
 }
 
-bool to_timestamp(const crm::Timestamp& t, Timestamp* out) noexcept {
+bool to_timestamp(const crm::Timestamp& t, ::Timestamp* out) noexcept {
     DateADT day;
     if (!to_date_adt(t.date, &day)) return false;
     double seconds = t.hour * 3600.0 + t.minute * 60.0 + t.second;
     if (seconds < 0 || seconds > 86400.0) return false;
-    Timestamp ts = static_cast<Timestamp>(day) * USECS_PER_DAY + static_cast<Timestamp>(seconds * USECS_PER_SEC + 0.5);
+    ::Timestamp ts = static_cast<::Timestamp>(day) * USECS_PER_DAY + static_cast<::Timestamp>(seconds * USECS_PER_SEC + 0.5);
     if (!IS_VALID_TIMESTAMP(ts)) return false;
     *out = ts;
     return true;

@@ -24,6 +24,6 @@ Datum make_numeric(const std::string& canonical);  // "-1234.56", as core/french
 
 // Calendar values to DateADT / Timestamp; false when out of PostgreSQL's range.
 bool to_date_adt(const crm::Date& d, DateADT* out) noexcept;
-bool to_timestamp(const crm::Timestamp& t, Timestamp* out) noexcept;
+bool to_timestamp(const crm::Timestamp& t, ::Timestamp* out) noexcept;
 
 }  // namespace crm::pg

@@ -67,7 +67,7 @@ unsigned label_hash(std::string_view s) {
 // in numeric arithmetic (62 cl gives 0.8266…, not a binary approximation).
 Datum make_factor(const crm::Packaging& p, MemoryContext context) {
     char centilitres[64];
-    std::snprintf(centilitres, sizeof centilitres, "%.4f", p.units * p.volume_cl);
+    snprintf(centilitres, sizeof centilitres, "%.4f", p.units * p.volume_cl);
     Datum factor = 0;
     crm::pg::guard([&] {
         MemoryContext old = MemoryContextSwitchTo(context);

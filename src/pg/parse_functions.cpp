@@ -3,6 +3,7 @@
 // cannot be read gives NULL (never a guess); _explain says why.
 #include <string>
 
+#include "core/error.hpp"
 #include "core/french_date.hpp"
 #include "core/french_number.hpp"
 #include "pg/datum.hpp"
@@ -56,7 +57,7 @@ Datum parse_timestamp_impl(FunctionCallInfo fcinfo) {
     std::string_view text = text_arg(fcinfo, 0);
     std::string_view format = option_arg(fcinfo, 1);
     crm::TimestampResult parsed = crm::parse_timestamp(text, format);
-    Timestamp ts;
+    ::Timestamp ts;
     if (!parsed.value || !crm::pg::to_timestamp(*parsed.value, &ts)) PG_RETURN_NULL();
     PG_RETURN_TIMESTAMP(ts);
 }
