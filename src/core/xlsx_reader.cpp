@@ -1,5 +1,6 @@
 #include "core/xlsx_reader.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -15,6 +16,8 @@ namespace crm {
 namespace {
 
 constexpr std::size_t kChunk = 64 * 1024;
+constexpr std::size_t kMaxQueuedRows = 4096;
+constexpr std::size_t kMaxQueuedCells = 32768;  // allocated cells held by queued rows
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -496,8 +499,12 @@ public:
     bool next(XlsxRow& out) {
         while (ready_.empty()) {
             if (error_) std::rethrow_exception(error_);
-            if (eof_) return false;
+            if (eof_ && !xml_.suspended()) return false;
             try {
+                if (xml_.suspended()) {
+                    xml_.resume();
+                    continue;
+                }
                 char* buf = xml_.buffer(kChunk);
                 std::size_t n = reader_->read(buf, kChunk);
                 if (n == 0) eof_ = true;
@@ -510,6 +517,7 @@ public:
                 error_ = std::current_exception();
             }
         }
+        queued_cells_ -= std::min(queued_cells_, ready_.front().cells.capacity());
         std::swap(out, ready_.front());
         spare_.push_back(std::move(ready_.front()));
         ready_.pop_front();
@@ -604,6 +612,10 @@ private:
         cur_.cells.resize(width_);
         ready_.push_back(std::move(cur_));
         cur_ = XlsxRow{};
+        // Bound the queue whatever the density of the XML (a chunk of tiny
+        // rows with far-right cells would otherwise pile up).
+        queued_cells_ += ready_.back().cells.capacity();
+        if (queued_cells_ >= kMaxQueuedCells || ready_.size() >= kMaxQueuedRows) xml_.suspend();
     }
 
     void start_cell(const char** a) {
@@ -771,6 +783,7 @@ private:
     InterruptTicker ticker_{1024};
     bool eof_ = false;
     std::exception_ptr error_;
+    std::size_t queued_cells_ = 0;
 
     std::deque<XlsxRow> ready_;
     std::vector<XlsxRow> spare_;

@@ -110,6 +110,17 @@ void XmlStream::entity_cb(void* ud, const char*, int, const char*, int, const ch
 }
 
 
+void XmlStream::suspend() {
+    if (suspended_ || pending_) return;
+    if (XML_StopParser(P(parser_), XML_TRUE) == XML_STATUS_OK) suspended_ = true;
+}
+
+void XmlStream::resume() {
+    if (!suspended_) return;
+    suspended_ = false;
+    check(XML_ResumeParser(P(parser_)));
+}
+
 void XmlStream::check(int status) {
     if (pending_) {
         auto e = pending_;
@@ -117,6 +128,8 @@ void XmlStream::check(int status) {
         done_ = true;
         std::rethrow_exception(e);
     }
+    if (status == XML_STATUS_SUSPENDED) return;
+    suspended_ = false;
     if (status != XML_STATUS_OK) {
         done_ = true;
         XML_Parser p = P(parser_);
@@ -127,6 +140,7 @@ void XmlStream::check(int status) {
 }
 
 void XmlStream::feed(const char* data, std::size_t n, bool final) {
+    if (suspended_) throw Error(sqlstate::kInternalError, what_ + ": XML parser fed while suspended");
     if (done_) throw Error(sqlstate::kInternalError, what_ + ": XML parser used after an error");
     while (n > 0 || final) {
         std::size_t part = n > (1u << 30) ? (1u << 30) : n;
@@ -139,6 +153,7 @@ void XmlStream::feed(const char* data, std::size_t n, bool final) {
 }
 
 char* XmlStream::buffer(std::size_t n) {
+    if (suspended_) throw Error(sqlstate::kInternalError, what_ + ": XML parser fed while suspended");
     if (done_) throw Error(sqlstate::kInternalError, what_ + ": XML parser used after an error");
     void* b = XML_GetBuffer(P(parser_), static_cast<int>(n));
     if (!b) throw Error(sqlstate::kProgramLimitExceeded, what_ + ": out of memory in XML parser");

@@ -42,6 +42,12 @@ public:
     char* buffer(std::size_t n);
     void parse_buffer(std::size_t filled, bool final);
 
+    // From a handler: pause after the current event; feed()/parse_buffer()
+    // return with suspended() true and resume() continues the same input.
+    void suspend();
+    bool suspended() const { return suspended_; }
+    void resume();
+
     // Value of the attribute whose local name is `local`, or nullptr.
     static const char* attr(const char** attrs, std::string_view local);
     static std::string_view local_name(const char* name);
@@ -66,6 +72,7 @@ private:
     void* parser_;  // XML_Parser
     std::exception_ptr pending_;
     bool done_ = false;
+    bool suspended_ = false;
 };
 
 }  // namespace crm
