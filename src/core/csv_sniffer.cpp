@@ -342,6 +342,8 @@ bool better(const Candidate& a, const Candidate& b) {
     bool qa = qualified(a), qb = qualified(b);
     if (qa != qb) return qa;
     if (qa) {
+        // A table that needs no preamble beats one that must skip its header as "preamble".
+        if (a.first != b.first) return a.first < b.first;
         if (a.mode != b.mode) return a.mode > b.mode;
         return a.consistency > b.consistency;
     }

@@ -87,6 +87,17 @@ TEST(CsvSniffer, QuotedDelimitersDoNotConfuseTheCount) {
     EXPECT_EQ(r.columns.size(), 2u);
 }
 
+TEST(CsvSniffer, CommasInsideSemicolonFields) {
+    // Every row has 3 commas (4 fields) but the header has none: ';' is the table.
+    std::string s = "Nom;Adresse;CA\nDupont, Jean;12, rue de la Paix;1 234,56\n"
+                    "Martin, Paul;3, place du Marché;987,10\nDurand, Léa;7, quai Est;12,00\n";
+    SniffResult r = sniff_csv(s);
+    EXPECT_EQ(r.dialect.delimiter, ';');
+    EXPECT_EQ(r.dialect.skip_rows, 0);
+    EXPECT_EQ(names(r), (Strings{"Nom", "Adresse", "CA"}));
+    EXPECT_EQ(types(r), (Strings{"text", "text", "numeric"}));
+}
+
 TEST(CsvSniffer, SingleQuoteAsQuote) {
     std::string s = "id;nom\n1;'a;b'\n2;'c;d'\n3;'e;f'\n";
     SniffResult r = sniff_csv(s);
