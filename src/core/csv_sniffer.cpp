@@ -371,6 +371,29 @@ bool looks_typed(std::string_view v) {
     return sniff::date_shape(v).ok || sniff::number_shape(v).ok || sniff::is_boolean_word(v);
 }
 
+// A header row: some column has text over mostly typed values below, or the
+// row is all distinct, non-empty, untyped text.
+bool header_like(const std::vector<std::vector<std::string>>& rows, size_t at) {
+    if (at >= rows.size()) return false;
+    const auto& first = rows[at];
+    bool all_text = !first.empty(), strong = false;
+    std::set<std::string> seen;
+    for (size_t j = 0; j < first.size(); ++j) {
+        std::string_view v = first[j];
+        bool text_cell = !sniff::trim(v).empty() && !looks_typed(v);
+        if (!text_cell || !seen.insert(first[j]).second) all_text = false;
+        if (!text_cell) continue;
+        size_t typed = 0, nonempty = 0;
+        for (size_t i = at + 1; i < rows.size(); ++i) {
+            if (j >= rows[i].size() || sniff::trim(rows[i][j]).empty()) continue;
+            ++nonempty;
+            typed += looks_typed(rows[i][j]);
+        }
+        if (nonempty && typed * 2 > nonempty) strong = true;
+    }
+    return strong || all_text;
+}
+
 }  // namespace
 
 SniffResult sniff_csv(std::string_view raw_sample, const SniffOptions& o) {
@@ -408,22 +431,54 @@ SniffResult sniff_csv(std::string_view raw_sample, const SniffOptions& o) {
     }
     if (best.mode < 2 && !o.delimiter) best.d.delimiter = ',';
     res.dialect = best.d;
-    res.dialect.skip_rows =
-        o.skip_rows ? *o.skip_rows : (best.mode >= 2 && best.first < best.lines.size() ? static_cast<int>(best.lines[best.first] - 1) : 0);
-
-    // The table itself.
+    // The table itself: every record from the top (or after the given skip_rows).
     std::vector<std::vector<std::string>> rows;
+    std::vector<std::uint64_t> lines;
     {
         MemorySource src(text);
         CsvDialect d = res.dialect;
         d.header = false;
+        d.skip_rows = o.skip_rows ? *o.skip_rows : 0;
         try {
             CsvReader r(src, d, {}, sample_limits(text));
             CsvRecord rec;
-            while (rows.size() < 10000 && r.next(rec)) rows.emplace_back(rec.fields.begin(), rec.fields.end());
+            while (rows.size() < 10000 && r.next(rec)) {
+                rows.emplace_back(rec.fields.begin(), rec.fields.end());
+                lines.push_back(rec.line);
+            }
         } catch (const ParseError&) {
             if (rows.empty() && !cut) throw;
         }
+    }
+    if (o.skip_rows) {
+        res.dialect.skip_rows = *o.skip_rows;
+    } else {
+        size_t start = best.mode >= 2 ? std::min(best.first, rows.size()) : 0;
+        // A preamble line may happen to have as many fields as the table
+        // ("Période;01/01/2024;31/12/2024"): when a blank line among the first 30
+        // lines is followed by a header-like row and a consistent table, start there.
+        if (best.mode >= 2) {
+            std::vector<std::uint64_t> blanks;
+            std::uint64_t ln = 1;
+            for (size_t i = 0; i < text.size() && ln <= 30;) {
+                size_t e = text.find_first_of("\r\n", i);
+                if (e == std::string::npos) break;
+                if (e == i) blanks.push_back(ln);
+                i = e + ((text[e] == '\r' && e + 1 < text.size() && text[e + 1] == '\n') ? 2 : 1);
+                ++ln;
+            }
+            for (auto it = blanks.rbegin(); it != blanks.rend(); ++it) {
+                size_t k = static_cast<size_t>(std::upper_bound(lines.begin(), lines.end(), *it) - lines.begin());
+                if (k <= start || k > start + 20 || rows.size() - k < 2) continue;
+                size_t same = 0;
+                for (size_t i = k; i < rows.size(); ++i) same += rows[i].size() == best.mode;
+                if (same * 10 < (rows.size() - k) * 9 || !header_like(rows, k)) continue;
+                start = k;
+                break;
+            }
+        }
+        res.dialect.skip_rows = start < lines.size() ? static_cast<int>(lines[start] - 1) : 0;
+        rows.erase(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(start));
     }
 
     // Header: a first row of text over typed columns, or of distinct non-empty text.
@@ -433,23 +488,7 @@ SniffResult sniff_csv(std::string_view raw_sample, const SniffOptions& o) {
     } else if (rows.empty()) {
         header = true;
     } else {
-        const auto& first = rows[0];
-        bool all_text = !first.empty(), strong = false;
-        std::set<std::string> seen;
-        for (size_t j = 0; j < first.size(); ++j) {
-            std::string_view v = first[j];
-            bool text_cell = !sniff::trim(v).empty() && !looks_typed(v);
-            if (!text_cell || !seen.insert(first[j]).second) all_text = false;
-            if (!text_cell) continue;
-            size_t typed = 0, nonempty = 0;
-            for (size_t i = 1; i < rows.size(); ++i) {
-                if (j >= rows[i].size() || sniff::trim(rows[i][j]).empty()) continue;
-                ++nonempty;
-                typed += looks_typed(rows[i][j]);
-            }
-            if (nonempty && typed * 2 > nonempty) strong = true;
-        }
-        header = strong || all_text;
+        header = header_like(rows, 0);
     }
     res.dialect.header = header;
 

@@ -70,6 +70,20 @@ TEST(CsvSniffer, PreambleOfSeveralLines) {
     EXPECT_EQ(types(r), (Strings{"text", "text", "integer"}));
 }
 
+TEST(CsvSniffer, PreambleLineWithAsManyFieldsAsTheTable) {
+    std::string s = "Rapport ventes\nPériode;01/01/2024;31/12/2024\n\nCode;Qté;Montant\nA;1;2,5\nB;2;3,5\nC;3;4,5\n";
+    SniffResult r = sniff_csv(s);
+    EXPECT_EQ(r.dialect.skip_rows, 3);
+    EXPECT_TRUE(r.dialect.header);
+    EXPECT_EQ(names(r), (Strings{"Code", "Qté", "Montant"}));
+    EXPECT_EQ(types(r), (Strings{"text", "integer", "numeric"}));
+    // A blank line between the header and the data is not a preamble boundary.
+    SniffResult h = sniff_csv("Code;Qté\n\nA;1\nB;2\nC;3\n");
+    EXPECT_EQ(h.dialect.skip_rows, 0);
+    EXPECT_TRUE(h.dialect.header);
+    EXPECT_EQ(names(h), (Strings{"Code", "Qté"}));
+}
+
 TEST(CsvSniffer, EachDelimiter) {
     EXPECT_EQ(sniff_csv(slurp("comma_lf.csv")).dialect.delimiter, ',');
     EXPECT_EQ(sniff_csv(slurp("tab.tsv")).dialect.delimiter, '\t');
