@@ -342,6 +342,8 @@ bool better(const Candidate& a, const Candidate& b) {
     bool qa = qualified(a), qb = qualified(b);
     if (qa != qb) return qa;
     if (qa) {
+        // A table that needs no preamble beats one that must skip its header as "preamble".
+        if (a.first != b.first) return a.first < b.first;
         if (a.mode != b.mode) return a.mode > b.mode;
         return a.consistency > b.consistency;
     }
@@ -367,6 +369,34 @@ char detect_escape(const std::string& text, char quote) {
 
 bool looks_typed(std::string_view v) {
     return sniff::date_shape(v).ok || sniff::number_shape(v).ok || sniff::is_boolean_word(v);
+}
+
+// A header row: some column has text over mostly typed values below, or the
+// row is all distinct, non-empty, untyped text.
+bool header_like(const std::vector<std::vector<std::string>>& rows, size_t at) {
+    if (at >= rows.size()) return false;
+    const auto& first = rows[at];
+    bool all_text = !first.empty();
+    std::set<std::string> seen;
+    std::vector<char> text_cell(first.size());
+    for (size_t j = 0; j < first.size(); ++j) {
+        text_cell[j] = !sniff::trim(first[j]).empty() && !looks_typed(first[j]);
+        if (!text_cell[j] || !seen.insert(first[j]).second) all_text = false;
+    }
+    // Row-major over the rows below (at most 200 are enough to judge).
+    std::vector<size_t> typed(first.size()), nonempty(first.size());
+    for (size_t i = at + 1; i < rows.size() && i <= at + 200; ++i) {
+        const size_t n = std::min(first.size(), rows[i].size());
+        for (size_t j = 0; j < n; ++j) {
+            if (!text_cell[j] || sniff::trim(rows[i][j]).empty()) continue;
+            ++nonempty[j];
+            typed[j] += looks_typed(rows[i][j]);
+        }
+    }
+    bool strong = false;
+    for (size_t j = 0; j < first.size(); ++j)
+        if (nonempty[j] && typed[j] * 2 > nonempty[j]) strong = true;
+    return strong || all_text;
 }
 
 }  // namespace
@@ -406,22 +436,54 @@ SniffResult sniff_csv(std::string_view raw_sample, const SniffOptions& o) {
     }
     if (best.mode < 2 && !o.delimiter) best.d.delimiter = ',';
     res.dialect = best.d;
-    res.dialect.skip_rows =
-        o.skip_rows ? *o.skip_rows : (best.mode >= 2 && best.first < best.lines.size() ? static_cast<int>(best.lines[best.first] - 1) : 0);
-
-    // The table itself.
+    // The table itself: every record from the top (or after the given skip_rows).
     std::vector<std::vector<std::string>> rows;
+    std::vector<std::uint64_t> lines;
     {
         MemorySource src(text);
         CsvDialect d = res.dialect;
         d.header = false;
+        d.skip_rows = o.skip_rows ? *o.skip_rows : 0;
         try {
             CsvReader r(src, d, {}, sample_limits(text));
             CsvRecord rec;
-            while (rows.size() < 10000 && r.next(rec)) rows.emplace_back(rec.fields.begin(), rec.fields.end());
+            while (rows.size() < 10000 && r.next(rec)) {
+                rows.emplace_back(rec.fields.begin(), rec.fields.end());
+                lines.push_back(rec.line);
+            }
         } catch (const ParseError&) {
             if (rows.empty() && !cut) throw;
         }
+    }
+    if (o.skip_rows) {
+        res.dialect.skip_rows = *o.skip_rows;
+    } else {
+        size_t start = best.mode >= 2 ? std::min(best.first, rows.size()) : 0;
+        // A preamble line may happen to have as many fields as the table
+        // ("Période;01/01/2024;31/12/2024"): when a blank line among the first 30
+        // lines is followed by a header-like row and a consistent table, start there.
+        if (best.mode >= 2) {
+            std::vector<std::uint64_t> blanks;
+            std::uint64_t ln = 1;
+            for (size_t i = 0; i < text.size() && ln <= 30;) {
+                size_t e = text.find_first_of("\r\n", i);
+                if (e == std::string::npos) break;
+                if (e == i) blanks.push_back(ln);
+                i = e + ((text[e] == '\r' && e + 1 < text.size() && text[e + 1] == '\n') ? 2 : 1);
+                ++ln;
+            }
+            for (auto it = blanks.rbegin(); it != blanks.rend(); ++it) {
+                size_t k = static_cast<size_t>(std::upper_bound(lines.begin(), lines.end(), *it) - lines.begin());
+                if (k <= start || k > start + 20 || rows.size() - k < 2) continue;
+                size_t same = 0;
+                for (size_t i = k; i < rows.size(); ++i) same += rows[i].size() == best.mode;
+                if (same * 10 < (rows.size() - k) * 9 || !header_like(rows, k)) continue;
+                start = k;
+                break;
+            }
+        }
+        res.dialect.skip_rows = start < lines.size() ? static_cast<int>(lines[start] - 1) : 0;
+        rows.erase(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(start));
     }
 
     // Header: a first row of text over typed columns, or of distinct non-empty text.
@@ -431,23 +493,7 @@ SniffResult sniff_csv(std::string_view raw_sample, const SniffOptions& o) {
     } else if (rows.empty()) {
         header = true;
     } else {
-        const auto& first = rows[0];
-        bool all_text = !first.empty(), strong = false;
-        std::set<std::string> seen;
-        for (size_t j = 0; j < first.size(); ++j) {
-            std::string_view v = first[j];
-            bool text_cell = !sniff::trim(v).empty() && !looks_typed(v);
-            if (!text_cell || !seen.insert(first[j]).second) all_text = false;
-            if (!text_cell) continue;
-            size_t typed = 0, nonempty = 0;
-            for (size_t i = 1; i < rows.size(); ++i) {
-                if (j >= rows[i].size() || sniff::trim(rows[i][j]).empty()) continue;
-                ++nonempty;
-                typed += looks_typed(rows[i][j]);
-            }
-            if (nonempty && typed * 2 > nonempty) strong = true;
-        }
-        header = strong || all_text;
+        header = header_like(rows, 0);
     }
     res.dialect.header = header;
 
@@ -518,15 +564,16 @@ SniffResult sniff_csv(std::string_view raw_sample, const SniffOptions& o) {
             if (f >= bestf) bestf = f, ncols = n;
     }
     const bool mdy_order = res.date_format == "MDY";
-    for (size_t j = 0; j < ncols; ++j) {
-        ColumnGuess g;
-        g.header = header ? rows[0][j] : "column" + std::to_string(j + 1);
+    struct Acc {
         bool any = false, only_bool = true, only_int = true, only_num = true, only_date = true, only_ts = true;
-        for (size_t i = first_data; i < rows.size(); ++i) {
-            if (j >= rows[i].size()) continue;
+    };
+    std::vector<Acc> acc(ncols);
+    const std::string dec(1, res.decimal);
+    for (size_t i = first_data; i < rows.size(); ++i) {  // row-major: cost is the number of cells
+        const size_t n = std::min(ncols, rows[i].size());
+        for (size_t j = 0; j < n; ++j) {
             std::string_view v = rows[i][j];
             if (sniff::trim(v).empty()) continue;
-            any = true;
             ValueKind k = ValueKind::Text;
             if (sniff::is_boolean_word(v)) {
                 k = ValueKind::Boolean;
@@ -534,27 +581,32 @@ SniffResult sniff_csv(std::string_view raw_sample, const SniffOptions& o) {
                 bool valid = ds.year_first || (mdy_order ? ds.a <= 12 : ds.b <= 12);
                 if (valid) k = ds.has_time ? ValueKind::Timestamp : ValueKind::Date;
             } else if (auto ns = sniff::number_shape(v); ns.ok) {
-                const std::string dec(1, res.decimal);
                 if (ns.thousands == dec) k = ValueKind::Text;
                 else if (ns.decimal) k = ns.decimal == res.decimal ? ValueKind::Numeric : ValueKind::Text;
                 else if (ns.ambiguous) k = ns.ambiguous == res.decimal ? ValueKind::Numeric : ValueKind::Integer;
                 else if (ns.leading_zero) k = ValueKind::Text;  // codes such as "00123" keep their zeros
                 else k = ValueKind::Integer;
                 if (k == ValueKind::Integer && (ns.unit || ns.int_digits > 18)) k = ValueKind::Numeric;
-                if (ns.leading_zero && k != ValueKind::Text && !ns.decimal && !ns.ambiguous) k = ValueKind::Text;
             }
-            only_bool &= k == ValueKind::Boolean;
-            only_int &= k == ValueKind::Integer;
-            only_num &= k == ValueKind::Integer || k == ValueKind::Numeric;
-            only_date &= k == ValueKind::Date;
-            only_ts &= k == ValueKind::Date || k == ValueKind::Timestamp;
+            Acc& c = acc[j];
+            c.any = true;
+            c.only_bool &= k == ValueKind::Boolean;
+            c.only_int &= k == ValueKind::Integer;
+            c.only_num &= k == ValueKind::Integer || k == ValueKind::Numeric;
+            c.only_date &= k == ValueKind::Date;
+            c.only_ts &= k == ValueKind::Date || k == ValueKind::Timestamp;
         }
-        if (!any) g.type = "text";
-        else if (only_bool) g.type = "boolean";
-        else if (only_int) g.type = "integer";
-        else if (only_num) g.type = "numeric";
-        else if (only_date) g.type = "date";
-        else if (only_ts) g.type = "timestamp";
+    }
+    for (size_t j = 0; j < ncols; ++j) {
+        ColumnGuess g;
+        g.header = header ? rows[0][j] : "column" + std::to_string(j + 1);
+        const Acc& c = acc[j];
+        if (!c.any) g.type = "text";
+        else if (c.only_bool) g.type = "boolean";
+        else if (c.only_int) g.type = "integer";
+        else if (c.only_num) g.type = "numeric";
+        else if (c.only_date) g.type = "date";
+        else if (c.only_ts) g.type = "timestamp";
         else g.type = "text";
         res.columns.push_back(std::move(g));
     }

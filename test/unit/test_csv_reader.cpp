@@ -409,7 +409,16 @@ std::string generated(size_t approx_bytes) {
 
 TEST(CsvReader, RecordsSpanningTheWindowBoundary) {
     std::string data = generated(3u << 20);  // > the 1 MB default window
-    Table big = read_text(data, semicolon());
+    char path[] = "/tmp/crm_csv_window_XXXXXX";
+    int fd = ::mkstemp(path);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::write(fd, data.data(), data.size()), static_cast<ssize_t>(data.size()));
+    ::lseek(fd, 0, SEEK_SET);
+    FdSource file(fd, path);
+    Table big = read_source(file, semicolon());
+    ::close(fd);
+    ::unlink(path);
+    EXPECT_EQ(big.rows, read_text(data, semicolon()).rows);
     ASSERT_GT(big.rows.size(), 10000u);
     EXPECT_EQ(big.rows[7][1], "multi\nligne \"7\";x");
     for (const auto& r : big.rows) ASSERT_EQ(r.size(), 3u);

@@ -70,6 +70,20 @@ TEST(CsvSniffer, PreambleOfSeveralLines) {
     EXPECT_EQ(types(r), (Strings{"text", "text", "integer"}));
 }
 
+TEST(CsvSniffer, PreambleLineWithAsManyFieldsAsTheTable) {
+    std::string s = "Rapport ventes\nPériode;01/01/2024;31/12/2024\n\nCode;Qté;Montant\nA;1;2,5\nB;2;3,5\nC;3;4,5\n";
+    SniffResult r = sniff_csv(s);
+    EXPECT_EQ(r.dialect.skip_rows, 3);
+    EXPECT_TRUE(r.dialect.header);
+    EXPECT_EQ(names(r), (Strings{"Code", "Qté", "Montant"}));
+    EXPECT_EQ(types(r), (Strings{"text", "integer", "numeric"}));
+    // A blank line between the header and the data is not a preamble boundary.
+    SniffResult h = sniff_csv("Code;Qté\n\nA;1\nB;2\nC;3\n");
+    EXPECT_EQ(h.dialect.skip_rows, 0);
+    EXPECT_TRUE(h.dialect.header);
+    EXPECT_EQ(names(h), (Strings{"Code", "Qté"}));
+}
+
 TEST(CsvSniffer, EachDelimiter) {
     EXPECT_EQ(sniff_csv(slurp("comma_lf.csv")).dialect.delimiter, ',');
     EXPECT_EQ(sniff_csv(slurp("tab.tsv")).dialect.delimiter, '\t');
@@ -85,6 +99,17 @@ TEST(CsvSniffer, QuotedDelimitersDoNotConfuseTheCount) {
     SniffResult r = sniff_csv(s);
     EXPECT_EQ(r.dialect.delimiter, ',');
     EXPECT_EQ(r.columns.size(), 2u);
+}
+
+TEST(CsvSniffer, CommasInsideSemicolonFields) {
+    // Every row has 3 commas (4 fields) but the header has none: ';' is the table.
+    std::string s = "Nom;Adresse;CA\nDupont, Jean;12, rue de la Paix;1 234,56\n"
+                    "Martin, Paul;3, place du Marché;987,10\nDurand, Léa;7, quai Est;12,00\n";
+    SniffResult r = sniff_csv(s);
+    EXPECT_EQ(r.dialect.delimiter, ';');
+    EXPECT_EQ(r.dialect.skip_rows, 0);
+    EXPECT_EQ(names(r), (Strings{"Nom", "Adresse", "CA"}));
+    EXPECT_EQ(types(r), (Strings{"text", "text", "numeric"}));
 }
 
 TEST(CsvSniffer, SingleQuoteAsQuote) {
