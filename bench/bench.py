@@ -20,6 +20,7 @@ import subprocess
 import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))  # workloads import bench/data.py
 
 
 def psql(sql, timing=False):

@@ -44,7 +44,110 @@ bool integral_value(const std::string& canonical, std::int64_t& out) {
     return true;
 }
 
+constexpr std::int64_t kPow10[19] = {1LL, 10LL, 100LL, 1000LL, 10000LL, 100000LL, 1000000LL, 10000000LL,
+                                    100000000LL, 1000000000LL, 10000000000LL, 100000000000LL, 1000000000000LL,
+                                    10000000000000LL, 100000000000000LL, 1000000000000000LL,
+                                    10000000000000000LL, 100000000000000000LL, 1000000000000000000LL};
+
+int digit_count(std::int64_t v) {
+    if (v < 0) v = -v;
+    int n = 1;
+    while (n < 19 && v >= kPow10[n]) ++n;
+    return n;
+}
+
 }  // namespace
+
+bool parse_plain_decimal(std::string_view text, char decimal, std::int64_t& unscaled, int& scale,
+                         std::string_view thousands) {
+    // Spaces of every width group digits in French exports: when the file
+    // groups with one of them, any of them is accepted.
+    bool space_groups = thousands == " " || thousands == "\u00a0" || thousands == "\u202f";
+    size_t i = 0, n = text.size();
+    bool negative = false;
+    if (i < n && (text[i] == '-' || text[i] == '+')) negative = text[i++] == '-';
+    std::int64_t value = 0;
+    int digits = 0, fraction = -1, group = -1;  // group: digits since the last separator, -1 = none yet
+    bool seen_digit = false;
+    for (; i < n; ++i) {
+        char c = text[i];
+        if (c >= '0' && c <= '9') {
+            seen_digit = true;
+            if (value != 0 || c != '0') ++digits;
+            if (digits > 18) return false;
+            value = value * 10 + (c - '0');
+            if (fraction >= 0) ++fraction;
+            else if (group >= 0) ++group;
+            continue;
+        }
+        if (c == decimal && fraction < 0) {
+            if (group >= 0 && group != 3) return false;
+            fraction = 0;
+            continue;
+        }
+        // A thousands separator: only in the integer part, after 1-3 digits
+        // or a full group of 3.
+        size_t width = 0;
+        if (space_groups) {
+            if (c == ' ') width = 1;
+            else if (text.substr(i, 2) == "\u00a0") width = 2;
+            else if (text.substr(i, 3) == "\u202f") width = 3;
+        } else if (!thousands.empty() && text.substr(i, thousands.size()) == thousands) {
+            width = thousands.size();
+        }
+        if (width == 0 || fraction >= 0 || !seen_digit || (group >= 0 && group != 3) || (group < 0 && digits > 3))
+            return false;
+        group = 0;
+        i += width - 1;
+    }
+    if (!seen_digit || fraction == 0 || (fraction < 0 && group >= 0 && group != 3)) return false;
+    unscaled = negative ? -value : value;
+    scale = fraction < 0 ? 0 : fraction;
+    return true;
+}
+
+bool rescale_decimal(std::int64_t& unscaled, int& scale, int target_scale, int precision) {
+    if (target_scale > 18 || target_scale < 0) return false;
+    while (scale > target_scale) {
+        // Drop one digit, rounding half away from zero on the last one dropped.
+        std::int64_t q = unscaled / 10, r = unscaled % 10;
+        if (scale - 1 == target_scale && (r >= 5 || r <= -5)) q += unscaled < 0 ? -1 : 1;
+        unscaled = q;
+        --scale;
+    }
+    if (scale < target_scale) {
+        int shift = target_scale - scale;
+        if (digit_count(unscaled) + shift > 18) return false;
+        unscaled *= kPow10[shift];
+        scale = target_scale;
+    }
+    return precision <= 0 || digit_count(unscaled) <= precision || unscaled == 0;
+}
+
+bool parse_plain_date(std::string_view text, std::string_view order, Date& out) {
+    auto digits = [&](size_t at, size_t n, int& v) {
+        v = 0;
+        for (size_t i = at; i < at + n; ++i) {
+            if (text[i] < '0' || text[i] > '9') return false;
+            v = v * 10 + (text[i] - '0');
+        }
+        return true;
+    };
+    if (text.size() != 10) return false;
+    int a, b, c;
+    if (text[4] == '-' && text[7] == '-') {  // ISO yyyy-mm-dd, whatever the file's order
+        if (!digits(0, 4, a) || !digits(5, 2, b) || !digits(8, 2, c)) return false;
+        out = Date{a, b, c};
+    } else if ((text[2] == '/' || text[2] == '.' || text[2] == '-') && text[5] == text[2]) {
+        if (!digits(0, 2, a) || !digits(3, 2, b) || !digits(6, 4, c)) return false;
+        if (order == "MDY") out = Date{c, a, b};
+        else if (order.empty() || order == "DMY") out = Date{c, b, a};
+        else return false;
+    } else {
+        return false;
+    }
+    return valid_date(out.year, out.month, out.day);
+}
 
 bool parse_boolean(std::string_view text, bool& out) {
     text = trim(text);
@@ -108,9 +211,19 @@ bool ValueConverter::convert(std::string_view text, FieldKind kind, ValueType ty
             }
             return true;
         }
-        case ValueType::Numeric:
-            return to_number(text, kind, out.numeric, reason);
+        case ValueType::Numeric: {
+            char decimal = kind == FieldKind::Number ? '.' : conventions_.decimal;
+            out.scaled = decimal != 0 && parse_plain_decimal(text, decimal, out.i, out.scale,
+                                                             kind == FieldKind::Number ? "" : conventions_.thousands);
+            if (out.scaled) return true;
+            if (!to_number(text, kind, out.numeric, reason)) return false;
+            out.scaled = parse_plain_decimal(out.numeric, '.', out.i, out.scale);
+            return true;
+        }
         case ValueType::Date: {
+            if (parse_plain_date(text, kind == FieldKind::Text ? std::string_view(conventions_.date_format) : "YMD",
+                                 out.date))
+                return true;
             // Excel date cells are rendered as ISO dates; text follows the file.
             DateResult parsed = kind == FieldKind::Date || kind == FieldKind::DateTime
                                     ? parse_date(text.substr(0, 10), "YMD")

@@ -1,6 +1,7 @@
 #include "pg/row_reader.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "core/error.hpp"
 #include "core/text_key.hpp"
@@ -136,7 +137,7 @@ bool RowReader::convert_row(const crm::SourceRow& row, std::vector<Cell>& cells)
             continue;  // XLSX: trailing empty cells
         }
         std::string_view text = row.fields[p.field];
-        if (std::find(nulls_list_.begin(), nulls_list_.end(), text) != nulls_list_.end()) continue;
+        if (is_null(text)) continue;
         c.null = false;
         if (p.input_function || p.type == crm::ValueType::Text) {
             c.text.assign(text.data(), text.size());
@@ -144,6 +145,16 @@ bool RowReader::convert_row(const crm::SourceRow& row, std::vector<Cell>& cells)
         }
         crm::FieldKind kind = csv ? crm::FieldKind::Text : row.kinds[p.field];
         bool ok = converter_.convert(text, kind, p.type, c.value, reason);
+        if (ok && p.type == crm::ValueType::Numeric && c.value.scaled && p.typmod >= 0) {
+            // numeric(p, s): round and check here, so an overflow is a reject
+            // with its reason rather than an ERROR from numeric_in.
+            int precision = ((p.typmod - VARHDRSZ) >> 16) & 0xffff;
+            int scale = (p.typmod - VARHDRSZ) & 0xffff;
+            if (scale > precision || !crm::rescale_decimal(c.value.i, c.value.scale, scale, precision)) {
+                ok = false;
+                reason = "out of range for numeric(" + std::to_string(precision) + "," + std::to_string(scale) + ")";
+            }
+        }
         if (ok && p.type == crm::ValueType::Date && !to_date_adt(c.value.date, &c.date)) {
             ok = false;
             reason = "date out of range";
@@ -158,6 +169,13 @@ bool RowReader::convert_row(const crm::SourceRow& row, std::vector<Cell>& cells)
         }
     }
     return true;
+}
+
+bool RowReader::is_null(std::string_view text) const {
+    for (const std::string& null : nulls_list_)
+        if (null.size() == text.size() && (text.empty() || std::memcmp(null.data(), text.data(), text.size()) == 0))
+            return true;
+    return false;
 }
 
 void RowReader::form_row(size_t r) {
@@ -186,6 +204,10 @@ void RowReader::form_row(size_t r) {
                 case crm::ValueType::Float32: d = Float4GetDatum(static_cast<float4>(c.value.f)); break;
                 case crm::ValueType::Float64: d = Float8GetDatum(c.value.f); break;
                 case crm::ValueType::Numeric:
+                    if (c.value.scaled) {
+                        d = NumericGetDatum(int64_div_fast_to_numeric(c.value.i, c.value.scale));
+                        break;
+                    }
                     d = DirectFunctionCall3(numeric_in, CStringGetDatum(c.value.numeric.c_str()),
                                             ObjectIdGetDatum(InvalidOid), Int32GetDatum(p.typmod));
                     break;

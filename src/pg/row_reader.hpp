@@ -69,6 +69,7 @@ private:
         int64 timestamp = 0;  // Timestamp
     };
     bool convert_row(const crm::SourceRow& row, std::vector<Cell>& cells);
+    bool is_null(std::string_view text) const;  // one of options.null
     void form_row(size_t r);  // PostgreSQL calls only; runs inside emit's guard
 
     crm::TableSource& source_;

@@ -96,7 +96,13 @@ void target_put(TableTarget* target, const Datum* values, const bool* nulls) {
     if (target->used == target->capacity) target_flush(target);
     TupleDesc desc = RelationGetDescr(target->rel);
     TupleTableSlot*& slot = target->slots[target->used];
-    if (slot == nullptr) slot = table_slot_create(target->rel, nullptr);
+    if (slot == nullptr) {
+        // Slots (and the tuples materialised in them) outlive the caller's
+        // batch context: they live in the executor state's query context.
+        MemoryContext old = MemoryContextSwitchTo(target->estate->es_query_cxt);
+        slot = table_slot_create(target->rel, nullptr);
+        MemoryContextSwitchTo(old);
+    }
     ExecClearTuple(slot);
     memcpy(slot->tts_values, values, sizeof(Datum) * desc->natts);
     memcpy(slot->tts_isnull, nulls, sizeof(bool) * desc->natts);
@@ -142,8 +148,7 @@ void target_close(TableTarget* target) {
     for (int i = 0; i < target->capacity; ++i)
         if (target->slots && target->slots[i]) ExecDropSingleTupleTableSlot(target->slots[i]);
     if (target->estate) {
-        ExecCloseIndices(target->result);
-        ExecCloseResultRelations(target->estate);
+        ExecCloseResultRelations(target->estate);  // closes the indices too
         ExecCloseRangeTableRelations(target->estate);
         FreeExecutorState(target->estate);
     }
