@@ -564,12 +564,16 @@ SniffResult sniff_csv(std::string_view raw_sample, const SniffOptions& o) {
             if (f >= bestf) bestf = f, ncols = n;
     }
     const bool mdy_order = res.date_format == "MDY";
+    // Real exports carry a few bad values (a "31/02/2024", a "douze"): a
+    // type wins when at most 1 % of a column's values disagree with it (none
+    // in samples under 100 values), so the loader can quarantine the rest.
     struct Acc {
-        bool any = false, only_bool = true, only_int = true, only_num = true, only_date = true, only_ts = true;
+        size_t total = 0, boolean = 0, integer = 0, number = 0, date = 0, timestamp = 0;
     };
     std::vector<Acc> acc(ncols);
     const std::string dec(1, res.decimal);
     for (size_t i = first_data; i < rows.size(); ++i) {  // row-major: cost is the number of cells
+        if (header && rows[i].size() != ncols) continue;  // a ragged row's fields are shifted
         const size_t n = std::min(ncols, rows[i].size());
         for (size_t j = 0; j < n; ++j) {
             std::string_view v = rows[i][j];
@@ -589,24 +593,25 @@ SniffResult sniff_csv(std::string_view raw_sample, const SniffOptions& o) {
                 if (k == ValueKind::Integer && (ns.unit || ns.int_digits > 18)) k = ValueKind::Numeric;
             }
             Acc& c = acc[j];
-            c.any = true;
-            c.only_bool &= k == ValueKind::Boolean;
-            c.only_int &= k == ValueKind::Integer;
-            c.only_num &= k == ValueKind::Integer || k == ValueKind::Numeric;
-            c.only_date &= k == ValueKind::Date;
-            c.only_ts &= k == ValueKind::Date || k == ValueKind::Timestamp;
+            ++c.total;
+            c.boolean += k == ValueKind::Boolean;
+            c.integer += k == ValueKind::Integer;
+            c.number += k == ValueKind::Integer || k == ValueKind::Numeric;
+            c.date += k == ValueKind::Date;
+            c.timestamp += k == ValueKind::Date || k == ValueKind::Timestamp;
         }
     }
     for (size_t j = 0; j < ncols; ++j) {
         ColumnGuess g;
         g.header = header ? rows[0][j] : "column" + std::to_string(j + 1);
         const Acc& c = acc[j];
-        if (!c.any) g.type = "text";
-        else if (c.only_bool) g.type = "boolean";
-        else if (c.only_int) g.type = "integer";
-        else if (c.only_num) g.type = "numeric";
-        else if (c.only_date) g.type = "date";
-        else if (c.only_ts) g.type = "timestamp";
+        const size_t tolerance = c.total / 100;
+        auto fits = [&](size_t matching) { return c.total > 0 && c.total - matching <= tolerance; };
+        if (fits(c.boolean)) g.type = "boolean";
+        else if (fits(c.integer)) g.type = "integer";
+        else if (fits(c.number)) g.type = "numeric";
+        else if (fits(c.date)) g.type = "date";
+        else if (fits(c.timestamp)) g.type = "timestamp";
         else g.type = "text";
         res.columns.push_back(std::move(g));
     }

@@ -98,13 +98,20 @@ RowReader::RowReader(crm::TableSource& source, TupleDesc desc, const crm::ReadOp
         batch_context_ = AllocSetContextCreate(CurrentMemoryContext, "pg_crm row batch", ALLOCSET_DEFAULT_SIZES);
     });
     batch_.assign(kBatchRows, std::vector<Cell>(plan_.size()));
+    batch_lines_.assign(kBatchRows, 0);
+}
+
+void RowReader::error_context(void* arg) {
+    const auto* self = static_cast<const RowReader*>(arg);
+    errcontext("%s line %llu", self->source_.file_name().c_str(),
+               static_cast<unsigned long long>(self->batch_lines_[self->current_]));
 }
 
 size_t RowReader::read_batch() {
     ready_ = 0;
     while (ready_ < batch_.size() && source_.next(row_)) {
         ++rows_read_;
-        if (convert_row(row_, batch_[ready_])) ++ready_;
+        if (convert_row(row_, batch_[ready_])) batch_lines_[ready_++] = row_.line;
     }
     return ready_;
 }

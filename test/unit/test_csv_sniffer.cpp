@@ -317,3 +317,21 @@ TEST(CsvSnifferShapes, Dates) {
     EXPECT_TRUE(sniff::is_boolean_word("FAUX"));
     EXPECT_FALSE(sniff::is_boolean_word("1"));
 }
+
+TEST(CsvSnifferTolerance, AFewBadValuesDoNotTurnAColumnIntoText) {
+    std::string csv = "Date;Qté;Montant HT\n";
+    for (int i = 0; i < 300; ++i) csv += "0" + std::to_string(1 + i % 9) + "/10/2024;" + std::to_string(i % 12 + 1) + ";12,50\n";
+    csv += "31/02/2024;douze;12,50\n";  // one bad date, one bad quantity in 301 rows
+    crm::SniffResult r = crm::sniff_csv(csv);
+    ASSERT_EQ(r.columns.size(), 3u);
+    EXPECT_EQ(r.columns[0].type, "date");
+    EXPECT_EQ(r.columns[1].type, "integer");
+    EXPECT_EQ(r.columns[2].type, "numeric");
+}
+
+TEST(CsvSnifferTolerance, SmallSamplesStayStrict) {
+    crm::SniffResult r = crm::sniff_csv("Date;Qté\n03/10/2024;6\nhier;douze\n");
+    ASSERT_EQ(r.columns.size(), 2u);
+    EXPECT_EQ(r.columns[0].type, "text");
+    EXPECT_EQ(r.columns[1].type, "text");
+}
