@@ -18,6 +18,7 @@ import re
 import statistics
 import subprocess
 import sys
+import time
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # workloads import bench/data.py
@@ -36,9 +37,14 @@ def psql(sql, timing=False):
     return out.stdout
 
 
-def timed(sql):
-    """Time of the last statement of `sql`, in ms (earlier ones are set-up)."""
-    times = psql(sql, timing=True)
+def timed(step):
+    """Time of `step` in ms: for SQL text, its last statement (earlier ones
+    are set-up); for a command (a list), the whole process, wall clock."""
+    if isinstance(step, list):
+        started = time.monotonic()
+        subprocess.run(step, check=True, stdout=subprocess.DEVNULL)
+        return (time.monotonic() - started) * 1000
+    times = psql(step, timing=True)
     return times[-1]
 
 
@@ -66,9 +72,13 @@ def main():
             sys.exit(f"bench: unknown workload {name}; known: {', '.join(workloads)}")
         w = workloads[name]
         size = args.size or w.DEFAULT_SIZE
+        skipped = getattr(w, "skip_reason", lambda: None)()
+        if skipped:
+            print(f"bench {name} skipped: {skipped}", flush=True)
+            continue
         psql(w.setup(size))
         anchor, ours = [], []
-        for _ in range(args.repeat):
+        for _ in range(min(args.repeat, getattr(w, "MAX_REPEAT", args.repeat))):
             anchor.append(timed(w.anchor(size)))
             ours.append(timed(w.pg_crm(size)))
         check = getattr(w, "check", None)
@@ -83,6 +93,9 @@ def main():
         failed += verdict != "ok"
         print(f"bench {name} size={size} anchor={a:.1f}ms pg_crm={o:.1f}ms ratio={ratio:.2f} "
               f"(target <= {w.TARGET_RATIO:.2f}; anchor: {w.ANCHOR}) {verdict}", flush=True)
+        report = getattr(w, "report", None)
+        if report:
+            print(f"bench {name} {report(psql, size)}", flush=True)
         teardown = getattr(w, "teardown", None)
         if teardown:
             psql(teardown(size))

@@ -96,3 +96,18 @@ SELECT f AS file, pg_temp.try(format('SELECT count(*)::text FROM crm_read(%L)', 
 SELECT data FROM crm_read(:'csvdir' || '/duplicate_headers.csv') LIMIT 1;
 -- Invalid UTF-8 is read as Windows-1252 when detected; declared UTF-8, it is an error with its place.
 SELECT pg_temp.try(format('SELECT count(*)::text FROM crm_read(%L, %L)', :'csvdir' || '/invalid_utf8.csv', '{"encoding": "utf-8"}'));
+
+-- A field larger than crm.max_field_size stops the read at its line.
+SET crm.max_field_size = '1kB';
+SELECT pg_temp.try(format('SELECT count(*)::text FROM crm_read(%L)', :'sqldir' || '/long_field.csv'));
+RESET crm.max_field_size;
+SELECT length(data ->> 'note') FROM crm_read(:'sqldir' || '/long_field.csv') ORDER BY line_no;
+
+-- A table sharing no column with the file is an error, not a load of NULLs.
+CREATE TABLE unrelated (a int, b text);
+SELECT pg_temp.try(format('SELECT crm_load(%L, %L)', :'ventes', 'unrelated'));
+
+-- French day-first timestamps into timestamptz (local time of the session's TimeZone).
+SET TimeZone = 'Europe/Paris';
+SELECT code, date_commande FROM crm_read_csv(:'sqldir' || '/dates_fr.csv') AS t(code text, date_commande timestamptz);
+RESET TimeZone;

@@ -61,6 +61,15 @@ crm.allowed_read_paths = '$dir/files'
 log_min_messages = warning
 log_line_prefix = '%m [%p] %q%u@%d '
 CONF
+    if [ "$name" = bench ]; then
+      # Loads of 100+ MB write as much WAL: with the default max_wal_size a
+      # checkpoint lands in the middle of whichever run comes next, anchor or
+      # pg_crm, and the ratios turn into noise. Same settings for both sides.
+      as_owner tee -a "$dir/data/postgresql.conf" >/dev/null <<CONF
+max_wal_size = '16GB'
+checkpoint_timeout = '1h'
+CONF
+    fi
     if [ "$name" = test ]; then
       as_owner tee -a "$dir/data/postgresql.conf" >/dev/null <<CONF
 crm.enable_test_functions = on

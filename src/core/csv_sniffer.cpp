@@ -603,7 +603,7 @@ SniffResult sniff_csv(std::string_view raw_sample, const SniffOptions& o) {
     }
     for (size_t j = 0; j < ncols; ++j) {
         ColumnGuess g;
-        g.header = header ? rows[0][j] : "column" + std::to_string(j + 1);
+        g.header = header ? rows[0][j] : std::string();  // no header: crm_sniff names the column col_N
         const Acc& c = acc[j];
         const size_t tolerance = c.total / 100;
         auto fits = [&](size_t matching) { return c.total > 0 && c.total - matching <= tolerance; };

@@ -12,7 +12,7 @@ namespace {
 [[noreturn]] void bad_option(const std::string& what) {
     throw Error(sqlstate::kInvalidParameterValue, "invalid reader option: " + what, "",
                 "Options: format, encoding, delimiter, quote, escape, header, skip_rows, decimal, thousands, "
-                "date_format, null, sheet, columns, on_error, max_rejects.");
+                "date_format, null, sheet, columns, on_error, max_rejects, sample_bytes.");
 }
 
 std::string_view string_of(simdjson::dom::element value, std::string_view key) {

@@ -124,6 +124,14 @@ bool rescale_decimal(std::int64_t& unscaled, int& scale, int target_scale, int p
     return precision <= 0 || digit_count(unscaled) <= precision || unscaled == 0;
 }
 
+bool fits_numeric_typmod(const std::string& canonical, int precision, int scale) {
+    size_t start = canonical.find_first_not_of("-0");
+    if (start == std::string::npos || canonical[start] == '.') return true;  // |value| < 1
+    size_t dot = canonical.find('.', start);
+    size_t integer_digits = (dot == std::string::npos ? canonical.size() : dot) - start;
+    return static_cast<int>(integer_digits) <= precision - scale;
+}
+
 bool parse_plain_date(std::string_view text, std::string_view order, Date& out) {
     auto digits = [&](size_t at, size_t n, int& v) {
         v = 0;

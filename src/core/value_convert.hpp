@@ -51,6 +51,11 @@ bool parse_plain_decimal(std::string_view text, char decimal, std::int64_t& unsc
 // that it has at most `precision` digits in all. False when it does not fit.
 bool rescale_decimal(std::int64_t& unscaled, int& scale, int target_scale, int precision);
 
+// Whether a canonical decimal ("-1234.5678") fits numeric(precision, scale)
+// once rounded to `scale` digits: its integer part has at most
+// precision - scale digits (a rounding carry is left to PostgreSQL).
+bool fits_numeric_typmod(const std::string& canonical, int precision, int scale);
+
 // dd/mm/yyyy (or mm/dd/yyyy for order "MDY"; '.' and '-' also separate)
 // and ISO yyyy-mm-dd, validated; false for anything else.
 bool parse_plain_date(std::string_view text, std::string_view order, Date& out);

@@ -45,6 +45,7 @@ struct Failure {
 
     void report(const char* state, const char* msg, const char* det = "", const char* hnt = "") {
         kind = Kind::Report;
+        edata = nullptr;
         copy(sqlstate, sizeof sqlstate, state && std::strlen(state) == 5 ? state : "XX000");
         copy(message, sizeof message, msg);
         copy(detail, sizeof detail, det);
@@ -82,26 +83,31 @@ bool cancel_pending() noexcept {
 
 void install_interrupt_probe() { crm::set_interrupt_probe(&cancel_pending); }
 
+// One report area for the backend (which runs one pg_crm call at a time
+// on one thread): a local one would be zero-filled on every call, which
+// costs more than the call itself for the scalar functions.
+Failure last_failure;
+
 Datum call(FunctionCallInfo fcinfo, Implementation impl) {
-    Failure failure;
     try {
         return impl(fcinfo);
     } catch (const PgError& e) {
-        failure.kind = Failure::Kind::Postgres;
-        failure.edata = e.edata();
+        last_failure = Failure{};
+        last_failure.kind = Failure::Kind::Postgres;
+        last_failure.edata = e.edata();
     } catch (const crm::Cancelled&) {
-        failure.kind = Failure::Kind::Cancel;
+        last_failure.kind = Failure::Kind::Cancel;
     } catch (const crm::Error& e) {
-        failure.report(e.sqlstate(), e.what(), e.detail().c_str(), e.hint().c_str());
+        last_failure.report(e.sqlstate(), e.what(), e.detail().c_str(), e.hint().c_str());
     } catch (const std::bad_alloc&) {
-        failure.report("53200", "out of memory", "A C++ allocation failed in pg_crm.");
+        last_failure.report("53200", "out of memory", "A C++ allocation failed in pg_crm.");
     } catch (const std::exception& e) {
-        failure.report("XX000", e.what());
+        last_failure.report("XX000", e.what());
     } catch (...) {
-        failure.report("XX000", "unknown C++ exception in pg_crm");
+        last_failure.report("XX000", "unknown C++ exception in pg_crm");
     }
     // The exception object is destroyed now; no C++ object is alive in this frame.
-    raise(failure);
+    raise(last_failure);
 }
 
 }  // namespace crm::pg

@@ -11,9 +11,6 @@ crm::OpenFile open_allowed_file(const std::string& path) {
     return crm::open_for_read(path, policy);
 }
 
-std::uint64_t max_field_bytes() {
-    std::uint64_t quarter = (static_cast<std::uint64_t>(settings.max_file_size_mb) << 20) / 4;
-    return std::min<std::uint64_t>(quarter, 1ull << 30);
-}
+std::uint64_t max_field_bytes() { return static_cast<std::uint64_t>(settings.max_field_size_kb) << 10; }
 
 }  // namespace crm::pg

@@ -11,8 +11,7 @@ namespace crm::pg {
 // Opens `path` for reading if the settings allow it; throws crm::Error.
 crm::OpenFile open_allowed_file(const std::string& path);
 
-// Largest single field a reader accepts (bytes): a quarter of
-// crm.max_file_size, at most 1 GB (PostgreSQL's limit for a value).
+// Largest single field a reader accepts (bytes): crm.max_field_size.
 std::uint64_t max_field_bytes();
 
 }  // namespace crm::pg

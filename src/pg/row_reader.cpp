@@ -27,6 +27,7 @@ bool native_type(Oid type, int32 typmod, crm::ValueType& out) {
         case NUMERICOID: out = crm::ValueType::Numeric; return true;
         case DATEOID: out = crm::ValueType::Date; return true;
         case TIMESTAMPOID: out = crm::ValueType::Timestamp; return true;
+        case TIMESTAMPTZOID: out = crm::ValueType::Timestamp; return true;  // local time of the session's TimeZone
         default: return false;
     }
 }
@@ -51,6 +52,9 @@ RowReader::RowReader(crm::TableSource& source, TupleDesc desc, const crm::ReadOp
     for (int i = 0; i < desc->natts; ++i) {
         Form_pg_attribute attr = TupleDescAttr(desc, i);
         if (attr->attisdropped) continue;
+        // Generated columns and GENERATED ALWAYS identities are the table's
+        // to fill, never the file's.
+        if (attr->attgenerated || attr->attidentity == ATTRIBUTE_IDENTITY_ALWAYS) continue;
         ColumnPlan p;
         p.name = NameStr(attr->attname);
         p.attnum = i;
@@ -61,7 +65,7 @@ RowReader::RowReader(crm::TableSource& source, TupleDesc desc, const crm::ReadOp
         auto mapped = std::find_if(options.columns.begin(), options.columns.end(),
                                    [&](const auto& m) { return m.first == p.name; });
         if (mapped != options.columns.end()) {
-            for (size_t j = 0; j < headers.size(); ++j)
+            for (size_t j = 0; j < headers.size() && p.field < 0; ++j)  // the first of duplicate headers
                 if (headers[j] == mapped->second || names[j] == crm::normalize_column_name(mapped->second))
                     p.field = static_cast<int>(j);
             if (p.field < 0)
@@ -85,6 +89,11 @@ RowReader::RowReader(crm::TableSource& source, TupleDesc desc, const crm::ReadOp
         ++position;
         plan_.push_back(std::move(p));
     }
+
+    if (!headers.empty() && std::none_of(plan_.begin(), plan_.end(), [](const ColumnPlan& p) { return p.field >= 0; }))
+        throw crm::Error(crm::sqlstate::kInvalidParameterValue,
+                         "none of the columns is in " + source.file_name() + " (a wrong target, or a file without header?)",
+                         "Its columns are: " + list_of(names) + ".");
 
     guard([&] {
         for (ColumnPlan& p : plan_) {
@@ -152,6 +161,12 @@ bool RowReader::convert_row(const crm::SourceRow& row, std::vector<Cell>& cells)
         }
         crm::FieldKind kind = csv ? crm::FieldKind::Text : row.kinds[p.field];
         bool ok = converter_.convert(text, kind, p.type, c.value, reason);
+        if (ok && p.type == crm::ValueType::Numeric && !c.value.scaled && p.typmod >= 0 &&
+            !crm::fits_numeric_typmod(c.value.numeric, ((p.typmod - VARHDRSZ) >> 16) & 0xffff,
+                                      (p.typmod - VARHDRSZ) & 0xffff)) {
+            ok = false;
+            reason = "out of range for the column's numeric precision";
+        }
         if (ok && p.type == crm::ValueType::Numeric && c.value.scaled && p.typmod >= 0) {
             // numeric(p, s): round and check here, so an overflow is a reject
             // with its reason rather than an ERROR from numeric_in.
@@ -219,7 +234,10 @@ void RowReader::form_row(size_t r) {
                                             ObjectIdGetDatum(InvalidOid), Int32GetDatum(p.typmod));
                     break;
                 case crm::ValueType::Date: d = DateADTGetDatum(c.date); break;
-                case crm::ValueType::Timestamp: d = TimestampGetDatum(c.timestamp); break;
+                case crm::ValueType::Timestamp:
+                    d = TimestampGetDatum(c.timestamp);
+                    if (p.type_oid == TIMESTAMPTZOID) d = DirectFunctionCall1(timestamp_timestamptz, d);
+                    break;
             }
         }
         values_[p.attnum] = d;

@@ -101,3 +101,10 @@ TEST(PlainDecimal, ThousandsSeparatorsInTheIntegerPartOnly) {
     for (auto bad : {"1 23,5", "1234 567", "1 234 5", "12,345 6", " 12", "1 234,"})
         EXPECT_FALSE(crm::parse_plain_decimal(bad, ',', v, scale, " ")) << bad;
 }
+
+TEST(NumericTypmod, IntegerDigitsBoundThePrecision) {
+    EXPECT_TRUE(crm::fits_numeric_typmod("123456789012.34", 14, 2));
+    EXPECT_FALSE(crm::fits_numeric_typmod("1234567890123.4", 14, 2));
+    EXPECT_TRUE(crm::fits_numeric_typmod("-0.000001", 3, 2));
+    EXPECT_TRUE(crm::fits_numeric_typmod("00012.5", 3, 1));
+}
