@@ -48,3 +48,43 @@ def ventes_xlsx(lines):
         subprocess.run([str(tool), str(csv), str(xlsx)], check=True)
         _give_to_server(xlsx.parent)
     return xlsx
+
+
+def sql_bottles_75cl(quantity, label):
+    """The 75 cl equivalents as a SQL user writes them without pg_crm: a CASE
+    over regular expressions for the usual packs, volumes and names."""
+    pack = r"'(\d+)\s*x\s*(\d+)\s*cl'"
+    case = r"'(caisse|carton|ct|cb|coffret)\D*(\d+)'"
+    litres = r"'(\d+(?:[.,]\d+)?)\s*l\M'"
+    cl = r"'(\d+(?:[.,]\d+)?)\s*cl'"
+    return f"""{quantity} * CASE
+           WHEN {label} ~* {pack} THEN (regexp_match({label}, {pack}, 'i'))[1]::numeric
+                                      * (regexp_match({label}, {pack}, 'i'))[2]::numeric / 75
+           WHEN {label} ~* 'magnums' THEN 2 * coalesce((regexp_match({label}, '(\\d+)'))[1]::numeric, 1)
+           WHEN {label} ~* {case} THEN (regexp_match({label}, {case}, 'i'))[2]::numeric
+           WHEN {label} ~* {litres} THEN replace((regexp_match({label}, {litres}, 'i'))[1], ',', '.')::numeric * 100 / 75
+           WHEN {label} ~* {cl} THEN replace((regexp_match({label}, {cl}, 'i'))[1], ',', '.')::numeric / 75
+           WHEN {label} ~* 'magnum' THEN 2
+           ELSE NULL END"""
+
+
+# 1M generated customer names for the normalisation benchmarks: French first
+# and last names with accents, compound names, companies with legal forms.
+NAMES_TABLE = """CREATE TABLE IF NOT EXISTS bench_names AS
+SELECT i AS id,
+       (ARRAY['Hélène','François','Loïc','Zoë','Gaëlle','Jérôme','Noël','Benoît','Anaïs','Cécile','Élodie','Chloé',
+              'Inès','Aurélie','Clémence','Amélie','Océane','Agnès','Frédéric','Gérard','Maël','Raphaël','Stéphane',
+              'Joël','Rémi','Grégoire','Sébastien','André','Léon','Côme'])[1 + i % 30] || ' ' ||
+       (ARRAY['Dupré','Lefèvre','Müller','Bézier','Gaillard','Château','Pérez','Noël','Béranger','Mérignac',
+              'Lagarde-Sérignan','Dubois','Étienne','Fabre','Thévenin','Lévêque','Crémieux','Boëlle','Garçon',
+              'Saint-Émilion','Ollivier','Rhône','Brûlé','Rivière','Hôtel'])[1 + (i / 30) % 25] ||
+       CASE i % 4 WHEN 0 THEN ' SARL' WHEN 1 THEN ', Domaine de l''Église' WHEN 2 THEN ' & Fils' ELSE '' END ||
+       ' ' || (i % 997) AS name
+  FROM generate_series(1, {size}) AS i;"""
+
+LABELS_TABLE = """CREATE TABLE IF NOT EXISTS bench_labels AS
+SELECT i AS id, (1 + i % 12)::numeric AS qte,
+       (ARRAY['Bouteille 75cl','Magnum 1,5L','Demi-bouteille 37,5cl','Caisse 6x75cl','Carton de 12','CT6','CB12',
+              'Jéroboam 3L','BIB 5L','Coffret 3 bouteilles','Carton 6 magnums','Clavelin 62cl','12 x 75 cl',
+              'caisse 6','Magnum','75 cl','1,5 L','150cl'])[1 + (i * 7) % 18] AS label
+  FROM generate_series(1, {size}) AS i;"""

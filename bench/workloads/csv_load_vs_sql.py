@@ -35,19 +35,7 @@ INSERT INTO bench_sql_typed (n_vente, date, code_client, ref, designation, qte, 
 SELECT n_vente::int, to_date(date, 'DD/MM/YYYY'), code_client, ref, designation, {num('qte')}, conditionnement,
        {num('pu_ht')}, {num('remise_pct')}, {num('montant_ht')}, canal,
        trim(regexp_replace(lower(unaccent(designation)), '[^a-z0-9]+', ' ', 'g')),
-       {num('qte')} * CASE
-           WHEN conditionnement ~* '(\\d+)\\s*x\\s*(\\d+)\\s*cl' THEN
-               (regexp_match(conditionnement, '(\\d+)\\s*x\\s*(\\d+)\\s*cl', 'i'))[1]::numeric
-             * (regexp_match(conditionnement, '(\\d+)\\s*x\\s*(\\d+)\\s*cl', 'i'))[2]::numeric / 75
-           WHEN conditionnement ~* 'magnums' THEN 2 * coalesce((regexp_match(conditionnement, '(\\d+)'))[1]::numeric, 1)
-           WHEN conditionnement ~* '(caisse|carton|ct|cb|coffret)\\D*(\\d+)' THEN
-               (regexp_match(conditionnement, '(caisse|carton|ct|cb|coffret)\\D*(\\d+)', 'i'))[2]::numeric
-           WHEN conditionnement ~* '(\\d+(?:[.,]\\d+)?)\\s*l\\M' THEN
-               replace((regexp_match(conditionnement, '(\\d+(?:[.,]\\d+)?)\\s*l\\M', 'i'))[1], ',', '.')::numeric * 100 / 75
-           WHEN conditionnement ~* '(\\d+(?:[.,]\\d+)?)\\s*cl' THEN
-               replace((regexp_match(conditionnement, '(\\d+(?:[.,]\\d+)?)\\s*cl', 'i'))[1], ',', '.')::numeric / 75
-           WHEN conditionnement ~* 'magnum' THEN 2
-           ELSE NULL END
+       {data.sql_bottles_75cl(num('qte'), 'conditionnement')}
   FROM bench_sql_text;"""
 
 
