@@ -107,7 +107,7 @@ def main():
               f"(target <= {w.TARGET_RATIO:.2f}; anchor: {w.ANCHOR}) {verdict}", flush=True)
         report = getattr(w, "report", None)
         if report:
-            print(f"bench {name} {report(psql, size)}", flush=True)
+            print(f"bench {name} {report(psql, size, statistics.median(anchor))}", flush=True)
         teardown = getattr(w, "teardown", None)
         if teardown:
             psql(teardown(size))

@@ -13,10 +13,15 @@ echo "== building and installing pg_crm"
 make -s -j"$(nproc)" >/dev/null
 make -s install >/dev/null
 echo "== starting the demo cluster"
+# pg_crm is preloaded: a running cluster must restart to load the new build.
+tools/cluster.sh stop demo
 tools/cluster.sh start demo
 eval "$(tools/cluster.sh env demo)"
 files=$(tools/cluster.sh files demo)
-cp -r test/fixtures/. "$files/"
+cp -r test/fixtures/bottleneck "$files/"
+echo "== generating an iSaVigne export set (20 000 customers, 200 000 sales lines, a few bad rows)"
+python3 tools/gen_isavigne.py --out "$files/isavigne" --customers 20000 --products 800 --lines 200000 \
+  --bad-rows 12 >/dev/null
 [ "$(id -u)" -eq 0 ] && chown -R postgres "$files"
 
 psql -X -q -v ON_ERROR_STOP=1 -v files="$files" -f tools/demo.sql

@@ -1,6 +1,12 @@
 -- What the demo shows; run by tools/demo.sh with -v files=<readable dir>.
 \pset footer off
-CREATE EXTENSION IF NOT EXISTS pg_crm CASCADE;
+\set bottleneck :files/bottleneck
+\set isavigne :files/isavigne
+SET client_min_messages = warning;
+-- A throwaway cluster: the demo starts from a fresh extension every time.
+DROP SCHEMA IF EXISTS demo CASCADE;
+DROP EXTENSION IF EXISTS pg_crm CASCADE;
+CREATE EXTENSION pg_crm CASCADE;
 CREATE EXTENSION IF NOT EXISTS pg_cron;
 
 \echo
@@ -11,12 +17,63 @@ SELECT crm_version() AS version,
        crm_build_info() ->> 'libcurl' AS libcurl,
        crm_build_info() ->> 'utf8proc' AS utf8proc;
 
-\echo '== schemas and roles'
-SELECT n.nspname AS schema, obj_description(n.oid, 'pg_namespace') AS purpose
-  FROM pg_namespace n WHERE n.nspname LIKE 'crm%' ORDER BY 1;
+\echo '== BottleNeck: the merchant''s three Excel exports, read in the database'
+CREATE SCHEMA demo;
+-- Amounts as a French reader writes them: 70 568,60 €
+CREATE FUNCTION demo.euros(numeric) RETURNS text LANGUAGE sql IMMUTABLE
+    RETURN translate(to_char($1, 'FM999G999G999G990D00'), ',.', ' ,') || ' €';
+CREATE TABLE demo.erp AS SELECT * FROM crm_read_xlsx(:'bottleneck' || '/erp.xlsx')
+    AS t(product_id int, onsale_web int, price numeric, stock_quantity int, stock_status text);
+CREATE TABLE demo.liaison AS SELECT * FROM crm_read_xlsx(:'bottleneck' || '/liaison.xlsx')
+    AS t(product_id int, id_web text);
+CREATE TABLE demo.web AS SELECT * FROM crm_read_xlsx(:'bottleneck' || '/web.xlsx')
+    AS t(sku text, total_sales numeric, post_title text);
+CREATE TABLE demo.merged AS
+WITH web_dedup AS (SELECT DISTINCT ON (sku) sku, total_sales, post_title FROM demo.web
+                    WHERE sku IS NOT NULL ORDER BY sku, total_sales DESC)
+SELECT e.product_id, e.price, w.total_sales, w.post_title
+  FROM demo.erp e JOIN demo.liaison l USING (product_id) JOIN web_dedup w ON w.sku = l.id_web;
 
-\echo '== SQL functions'
-SELECT p.oid::regprocedure AS function, obj_description(p.oid, 'pg_proc') AS description
-  FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.deptype = 'e'
-  JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_crm'
- WHERE p.pronamespace = 'public'::regnamespace ORDER BY 1;
+SELECT step, rows AS "rows", expected FROM (VALUES
+    (1, 'ERP rows', (SELECT count(*) FROM demo.erp), 825),
+    (2, 'LIAISON rows', (SELECT count(*) FROM demo.liaison), 825),
+    (3, 'WEB rows', (SELECT count(*) FROM demo.web), 1513),
+    (4, 'WEB rows with a sku', (SELECT count(*) FROM demo.web WHERE sku IS NOT NULL), 1428),
+    (5, 'WEB, one row per sku', (SELECT count(DISTINCT sku) FROM demo.web), 714),
+    (6, 'ERP ⨝ LIAISON ⨝ WEB', (SELECT count(*) FROM demo.merged), 714)) AS t(n, step, rows, expected)
+ ORDER BY n;
+
+SELECT demo.euros(sum(price * total_sales)) AS "chiffre d'affaires (CA)",
+       count(*) FILTER (WHERE z > 2) AS "premium wines (z > 2)", count(*) FILTER (WHERE z <= 2) AS ordinary
+  FROM (SELECT price, total_sales, (price - avg(price) OVER ()) / stddev_pop(price) OVER () AS z
+          FROM demo.merged) AS s;
+
+\echo '== iSaVigne: a generated export (Windows-1252, ";", decimal comma, dd/mm/yyyy, packaging labels)'
+SELECT s ->> 'encoding' AS encoding, s ->> 'delimiter' AS delimiter, s ->> 'decimal' AS "decimal",
+       s ->> 'date_format' AS dates, jsonb_array_length(s -> 'columns') AS columns
+  FROM crm_sniff(:'isavigne' || '/ventes.csv') AS s;
+
+CREATE TABLE demo.ventes (
+    n_vente int, date date, code_client text, ref text, designation text, qte numeric, conditionnement text,
+    pu_ht numeric(14,2), remise_pct numeric(6,2), montant_ht numeric(14,2), canal text,
+    designation_key text GENERATED ALWAYS AS (crm_normalize_key(designation)) STORED,
+    bottles_75cl numeric GENERATED ALWAYS AS (crm_bottles_75cl(qte, conditionnement)) STORED);
+SELECT r ->> 'rows_read' AS rows_read, r ->> 'rows_loaded' AS loaded, r ->> 'rows_rejected' AS rejected,
+       round((r ->> 'ms')::numeric) AS ms
+  FROM crm_load(:'isavigne' || '/ventes.csv', 'demo.ventes', '{"on_error": "quarantine"}') AS r;
+
+\echo '== rows set aside, with their reason (crm_raw.reject)'
+SELECT line_no, coalesce("column", '(row)') AS "column", value, reason
+  FROM crm_raw.reject WHERE load_id = (SELECT max(load_id) FROM crm_raw.load) ORDER BY line_no LIMIT 8;
+
+\echo '== sales by year: revenue (HT) and 75 cl bottle equivalents'
+SELECT extract(year FROM date)::int AS year, count(*) AS lines,
+       demo.euros(sum(montant_ht)) AS revenue_ht,
+       round(sum(bottles_75cl)) AS bottles_75cl,
+       count(*) FILTER (WHERE bottles_75cl IS NULL) AS unknown_packaging
+  FROM demo.ventes GROUP BY 1 ORDER BY 1;
+
+\echo '== the same wine, whatever the spelling: top 5 by revenue (crm_normalize_key)'
+SELECT designation_key, demo.euros(sum(montant_ht)) AS revenue_ht,
+       round(sum(bottles_75cl)) AS bottles_75cl
+  FROM demo.ventes GROUP BY 1 ORDER BY sum(montant_ht) DESC LIMIT 5;

@@ -5,6 +5,8 @@
 #   3. pg_regress (make installcheck: sql/ + expected/)
 #   4. pgTAP suites (pg_prove test/pgtap/*.sql)
 #   5. integration tests (test/integration/*.sh), the server-log check last
+#   6. every libFuzzer target (test/fuzz/fuzz_*.cpp) for FUZZ_SECONDS each
+#      (default 15) on a copy of its seed corpus; bench/fuzz.sh runs them long
 # As root on Debian 12 it installs its own packages first.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -63,6 +65,22 @@ for t in $(ls test/integration/*.sh | grep -vE '/(lib|server_log_clean)\.sh$') t
   if bash "$t"; then ipass=$((ipass + 1)); else ifail=$((ifail + 1)); fi
 done
 report "integration" "$ipass" "$ifail"
+
+# 6. Fuzzing, briefly: every parser target must survive its seeds and a few
+# seconds of mutations under ASan + UBSan.
+fpass=0; ffail=0
+if tools/fuzz.sh build >>build.log 2>&1; then
+  for target in $(tools/fuzz.sh list); do
+    if tools/fuzz.sh run "$target" "${FUZZ_SECONDS:-15}" >"build-fuzz/$target.log" 2>&1; then
+      echo "ok - fuzz $target"; fpass=$((fpass + 1))
+    else
+      echo "not ok - fuzz $target"; tail -30 "build-fuzz/$target.log"; ffail=$((ffail + 1))
+    fi
+  done
+else
+  echo "not ok - fuzz build (build.log)"; ffail=1
+fi
+report "fuzz" "$fpass" "$ffail"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

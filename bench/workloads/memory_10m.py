@@ -36,6 +36,6 @@ def pg_crm(size):
 SELECT crm_load('{data.isavigne_set(size) / "ventes.csv"}', 'bench_10m_typed', '{{"on_error": "skip"}}');""" + after
 
 
-def report(psql, size):
+def report(psql, size, anchor_ms):
     peaks = {side: open(RSS.format(side=side)).read().split()[1] for side in ("copy", "crm_load")}
     return f"peak_rss copy={int(peaks['copy']) // 1024}MB crm_load={int(peaks['crm_load']) // 1024}MB"
