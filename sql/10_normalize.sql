@@ -48,3 +48,15 @@ SELECT crm_unaccent(NULL) IS NULL AS a, crm_bottles_75cl(NULL, 'magnum') IS NULL
 INSERT INTO crm.packaging_rule (pattern, units, volume_cl, note) VALUES ('Jéroboam Bordeaux', 1, 450, 'Bordeaux size');
 SELECT crm_bottles_75cl(2, 'JEROBOAM bordeaux') AS builtin, crm_bottles_75cl_with_rules(2, 'JEROBOAM bordeaux') AS with_rule;
 DELETE FROM crm.packaging_rule;
+
+-- Labels nobody recognises are listed for an admin, until a house rule covers them.
+INSERT INTO crm.sales_lines (sale_line_key, order_key, date_sale, quantity_units, packaging, source) VALUES
+    ('t-1', 't-1', '2024-10-03', 6, 'Caisse 6x75cl', 't'),
+    ('t-2', 't-1', '2024-10-03', 2, 'VRAC', 't'),
+    ('t-3', 't-2', '2024-10-05', 1, 'Vrac', 't'),
+    ('t-4', 't-2', '2024-10-05', 3, 'Lot Export', 't');
+SELECT packaging, lines, quantity_units, first_seen, last_seen, reason FROM crm.unknown_packaging ORDER BY lines DESC, packaging;
+INSERT INTO crm.packaging_rule (pattern, units, volume_cl, note) VALUES ('lot export', 6, 150, 'the house''s export case: 6 magnums');
+SELECT packaging FROM crm.unknown_packaging ORDER BY packaging;
+DELETE FROM crm.packaging_rule;
+DELETE FROM crm.sales_lines;
