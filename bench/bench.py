@@ -39,15 +39,16 @@ def psql(sql, timing=False):
     return out.stdout
 
 
-def timed(step):
+def timed(step, which=-1):
     """Time of `step` in ms: for SQL text, its last statement (earlier ones
-    are set-up); for a command (a list), the whole process, wall clock."""
+    are set-up; `which` = -2 when one statement after it reports); for a
+    command (a list), the whole process, wall clock."""
     if isinstance(step, list):
         started = time.monotonic()
         subprocess.run(step, check=True, stdout=subprocess.DEVNULL)
         return (time.monotonic() - started) * 1000
     times = psql(step, timing=True)
-    return times[-1]
+    return times[which]
 
 
 def load_workloads():
@@ -82,8 +83,9 @@ def main():
         anchor, ours, base = [], [], []
         baseline = getattr(w, "baseline", None)
         for _ in range(min(args.repeat, getattr(w, "MAX_REPEAT", args.repeat))):
-            anchor.append(timed(w.anchor(size)))
-            ours.append(timed(w.pg_crm(size)))
+            which = getattr(w, "TIMED_STATEMENT", -1)
+            anchor.append(timed(w.anchor(size), which))
+            ours.append(timed(w.pg_crm(size), which))
             if baseline:
                 base.append(timed(baseline(size)))
         check = getattr(w, "check", None)

@@ -8,12 +8,17 @@ DEFAULT_SIZE = 10_000_000
 TARGET_RATIO = 1.3
 MAX_REPEAT = 1
 ON_DEMAND = True
+TIMED_STATEMENT = -2  # the load; the statement after it reads the peak memory
 ANCHOR = "COPY (FORMAT csv, DELIMITER ';', HEADER, ENCODING 'WIN1252') into an all-text table"
 RSS = "/tmp/pg_crm_bench_rss_{side}"
 
 
 def _peak(side):
-    return f"SELECT pg_backend_pid() AS bench_pid \\gset\n", f"\n\\! grep VmHWM /proc/:bench_pid/status > {RSS.format(side=side)}\n"
+    """SQL around a load: nothing before; after it, the backend's peak
+    resident memory (VmHWM of /proc/<pid>/status) written to a file."""
+    read = ("SELECT substring(pg_read_file('/proc/' || pg_backend_pid() || '/status') FROM 'VmHWM:\\s*(\\d+)') "
+            f"\\g {RSS.format(side=side)}")
+    return "", "\n" + read + "\n"
 
 
 def setup(size):
@@ -37,5 +42,5 @@ SELECT crm_load('{data.isavigne_set(size) / "ventes.csv"}', 'bench_10m_typed', '
 
 
 def report(psql, size, anchor_ms):
-    peaks = {side: open(RSS.format(side=side)).read().split()[1] for side in ("copy", "crm_load")}
+    peaks = {side: open(RSS.format(side=side)).read().strip() for side in ("copy", "crm_load")}
     return f"peak_rss copy={int(peaks['copy']) // 1024}MB crm_load={int(peaks['crm_load']) // 1024}MB"
