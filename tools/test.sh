@@ -50,7 +50,8 @@ rfail=$(grep -cE '\.\.\. FAILED|^not ok' regress.log || true)
 report "pg_regress" $((rtotal - rfail)) "$rfail"
 
 # 4. pgTAP.
-psql -X -q -c "CREATE EXTENSION IF NOT EXISTS pgtap" -c "CREATE EXTENSION IF NOT EXISTS pg_crm CASCADE" >/dev/null
+psql -X -q -c "CREATE EXTENSION IF NOT EXISTS pgtap" -c "CREATE EXTENSION IF NOT EXISTS unaccent" \
+  -c "CREATE EXTENSION IF NOT EXISTS pg_crm CASCADE" >/dev/null
 pg_prove --ext .sql test/pgtap/ >pgtap.log 2>&1
 tail -4 pgtap.log
 ttotal=$(sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p' pgtap.log)
