@@ -1,4 +1,5 @@
 #include "core/text_encoding.hpp"
+#include "core/utf8.hpp"
 
 #include <array>
 #include <cstdint>
@@ -128,28 +129,6 @@ constexpr std::uint16_t kCp1252High[32] = {
     0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
     0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
 
-inline size_t put_utf8(char* o, std::uint32_t cp) {
-    if (cp < 0x80) {
-        o[0] = static_cast<char>(cp);
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = static_cast<char>(0xC0 | (cp >> 6));
-        o[1] = static_cast<char>(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = static_cast<char>(0xE0 | (cp >> 12));
-        o[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = static_cast<char>(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = static_cast<char>(0xF0 | (cp >> 18));
-    o[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = static_cast<char>(0x80 | (cp & 0x3F));
-    return 4;
-}
 
 // Code points of a single-byte encoding; 0xFFFFFFFF marks an undefined byte.
 std::array<std::uint32_t, 256> single_byte_table(Encoding enc) {
@@ -178,7 +157,7 @@ public:
                 if (t[b] == 0xFFFFFFFFu) {
                     len_[b] = 0;
                 } else {
-                    len_[b] = static_cast<std::uint8_t>(put_utf8(utf8_[b], t[b]));
+                    len_[b] = static_cast<std::uint8_t>(encode_utf8(utf8_[b], t[b]));
                 }
             }
         }
@@ -341,7 +320,7 @@ private:
         while (e - p >= 2 && o < oe) {
             std::uint32_t u = unit(p);
             if (u < 0xD800 || u > 0xDFFF) {
-                o += put_utf8(o, u);
+                o += encode_utf8(o, u);
                 p += 2;
                 continue;
             }
@@ -361,7 +340,7 @@ private:
                 count_lines(o0, o);
                 fail("invalid UTF-16: unpaired high surrogate");
             }
-            o += put_utf8(o, 0x10000 + ((u - 0xD800) << 10) + (u2 - 0xDC00));
+            o += encode_utf8(o, 0x10000 + ((u - 0xD800) << 10) + (u2 - 0xDC00));
             p += 4;
         }
         count_lines(o0, o);

@@ -1,4 +1,5 @@
 #include "core/xlsx_reader.hpp"
+#include "core/utf8.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -107,19 +108,6 @@ int hex_value(char c) {
     return -1;
 }
 
-void put_utf8(std::string& out, unsigned cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
-
 // OOXML escapes characters XML cannot carry as _xHHHH_ (and "_" before such a
 // sequence as _x005F_). Decodes them in place from `from`; _x0000_ and
 // surrogates are left literally.
@@ -141,7 +129,7 @@ void unescape_ooxml(std::string& s, std::size_t from = 0) {
                 cp = cp * 16 + static_cast<unsigned>(h);
             }
             if (ok && cp != 0 && (cp < 0xD800 || cp > 0xDFFF)) {
-                put_utf8(out, cp);
+                append_utf8(out, cp);
                 i += 7;
                 continue;
             }
