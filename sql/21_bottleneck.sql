@@ -34,3 +34,7 @@ SELECT (SELECT count(DISTINCT sku) FROM web WHERE sku IS NOT NULL) AS web_dedup_
 -- Premium wines: price z-score over the merged rows (population std) above 2.
 SELECT count(*) FILTER (WHERE z > 2) AS premium, count(*) FILTER (WHERE z <= 2) AS ordinary
   FROM (SELECT (price - avg(price) OVER ()) / stddev_pop(price) OVER () AS z FROM merged) AS s;
+
+-- The same with pg_crm's window function.
+SELECT count(*) FILTER (WHERE z > 2) AS premium, count(*) FILTER (WHERE z <= 2) AS ordinary
+  FROM (SELECT crm_zscore(price::float8) OVER () AS z FROM merged) AS s;
