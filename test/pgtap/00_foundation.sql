@@ -1,6 +1,6 @@
 -- Schemas, roles, function properties and the privilege split of the foundation.
 BEGIN;
-SELECT plan(25);
+SELECT plan(26);
 
 SELECT has_schema(s) FROM unnest(ARRAY['crm', 'crm_raw', 'crm_bi']) AS s;
 SELECT has_role(r) FROM unnest(ARRAY['crm_admin', 'crm_runner', 'crm_reader']) AS r;
@@ -31,6 +31,25 @@ SELECT is((SELECT context FROM pg_settings WHERE name = 'crm.allowed_read_paths'
 SELECT is((SELECT context FROM pg_settings WHERE name = 'crm.enable_test_functions'), 'superuser',
           'crm.enable_test_functions can only be set by a superuser');
 SELECT is((SELECT unit FROM pg_settings WHERE name = 'crm.max_file_size'), 'MB', 'crm.max_file_size is in MB');
+
+-- Every function, table, view and column users see is documented in the catalog (COMMENT ON).
+SELECT is_empty($$
+    SELECT 'function ' || p.oid::regprocedure
+      FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_crm'
+      JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND p.oid = d.objid
+     WHERE d.deptype = 'e' AND obj_description(p.oid, 'pg_proc') IS NULL
+    UNION ALL
+    SELECT 'relation ' || c.oid::regclass
+      FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_crm'
+      JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid
+     WHERE d.deptype = 'e' AND c.relkind IN ('r', 'v', 'm') AND obj_description(c.oid, 'pg_class') IS NULL
+    UNION ALL
+    SELECT 'column ' || c.oid::regclass || '.' || a.attname
+      FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_crm'
+      JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid
+      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+     WHERE d.deptype = 'e' AND c.relkind IN ('r', 'v', 'm') AND col_description(c.oid, a.attnum) IS NULL
+$$, 'every pg_crm function, table, view and column has a COMMENT');
 
 SELECT * FROM finish();
 ROLLBACK;
