@@ -20,8 +20,8 @@ REGRESS_OPTS = --dbname=crm_regression
 DEPS       = libcurl libutf8proc libzip expat simdjson libcrypto
 BUILD_TYPE ?= release
 PG_CPPFLAGS = -Isrc $(shell pkg-config --cflags $(DEPS)) -DCRM_BUILD_TYPE='"$(BUILD_TYPE)"'
-PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-missing-field-initializers -fvisibility=hidden
-SHLIB_LINK  = -lstdc++ $(shell pkg-config --libs $(DEPS))
+PG_CXXFLAGS = -std=c++17 -pthread -Wall -Wextra -Wno-missing-field-initializers -fvisibility=hidden
+SHLIB_LINK  = -lstdc++ -pthread $(shell pkg-config --libs $(DEPS))
 
 ifeq ($(SANITIZE),1)
 BUILD_TYPE  = asan

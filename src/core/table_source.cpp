@@ -10,6 +10,7 @@
 #include "core/json_writer.hpp"
 #include "core/text_encoding.hpp"
 #include "core/text_key.hpp"
+#include "core/xlsx_prefetch.hpp"
 #include "core/xlsx_reader.hpp"
 #include "core/core_only.hpp"
 
@@ -133,6 +134,8 @@ public:
         conventions_.decimal = options.csv.decimal.value_or(',');
         conventions_.thousands = options.csv.thousands.value_or("");
         conventions_.date_format = options.csv.date_format.value_or("DMY");
+        // From here on the rows are read ahead on a second thread.
+        prefetch_ = std::make_unique<XlsxPrefetcher>(reader_);
     }
 
     const std::vector<std::string>& header() const override { return header_; }
@@ -205,7 +208,7 @@ private:
 
     // Rows whose cells are all empty (Excel's formatted but blank rows) are skipped.
     bool next_non_empty() {
-        while (reader_.next_row(row_)) {
+        while (prefetch_ ? prefetch_->next(row_) : reader_.next_row(row_)) {
             for (const auto& cell : row_.cells)
                 if (!cell.text.empty()) return true;
         }
@@ -214,6 +217,7 @@ private:
 
     OpenFile file_;
     XlsxReader reader_;
+    std::unique_ptr<XlsxPrefetcher> prefetch_;  // declared after reader_: stopped before it is destroyed
     XlsxRow row_;
     std::vector<std::string> header_;
     bool header_row_ = true;
