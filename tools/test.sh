@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of pg_crm and ends with one line: "N passed, N failed".
-#   1. GoogleTest unit tests of src/core (CMake + ctest)
+#   1. GoogleTest unit tests of src/core (CMake + ctest), then again under
+#      ASan + UBSan + LeakSanitizer
 #   2. the extension built and installed with PGXS, a fresh throwaway cluster
 #   3. pg_regress (make installcheck: sql/ + expected/)
 #   4. pgTAP suites (pg_prove test/pgtap/*.sql)
@@ -27,6 +28,17 @@ total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' build/ctest.out)
 nfail=$(sed -n 's/.*, \([0-9]*\) tests failed out of.*/\1/p' build/ctest.out)
 [ -n "$total" ] || die "ctest printed no summary"
 report "unit (ctest)" $((total - nfail)) "$nfail"
+
+# 1b. The same unit tests under AddressSanitizer, UndefinedBehaviorSanitizer
+# and LeakSanitizer (ASan's leak check runs at exit of each test binary).
+cmake -S . -B build-asan -DCRM_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >>build.log 2>&1 \
+  && cmake --build build-asan -j"$jobs" >>build.log 2>&1 || { tail -40 build.log; die "sanitizer build failed (build.log)"; }
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest -j"$jobs" --output-on-failure) \
+  | tee build-asan/ctest.out | tail -3
+total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' build-asan/ctest.out)
+nfail=$(sed -n 's/.*, \([0-9]*\) tests failed out of.*/\1/p' build-asan/ctest.out)
+[ -n "$total" ] || die "ctest (sanitizers) printed no summary"
+report "unit (ASan+UBSan+LSan)" $((total - nfail)) "$nfail"
 
 # 2. Extension and cluster.
 make -j"$jobs" >>build.log 2>&1 || { tail -40 build.log; die "extension build failed (build.log)"; }

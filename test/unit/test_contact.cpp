@@ -87,7 +87,7 @@ TEST(Phone, Invalid) {
     EXPECT_EQ(normalize_phone("+"), std::nullopt);
     EXPECT_EQ(normalize_phone("++33612345678"), std::nullopt);
     EXPECT_EQ(normalize_phone("06 12 34 56 78 poste 12"), std::nullopt);
-    EXPECT_EQ(normalize_phone(std::string("0612\0345678", 11)), std::nullopt);
+    EXPECT_EQ(normalize_phone(std::string("0612\0" "345678", 11)), std::nullopt);  // a NUL inside
     EXPECT_EQ(normalize_phone("0612345678\xFF"), std::nullopt);
     EXPECT_EQ(normalize_phone("012 345 678", "US"), std::nullopt);
     EXPECT_EQ(normalize_phone(std::string(1 << 20, '6')), std::nullopt);
