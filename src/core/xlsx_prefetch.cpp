@@ -1,10 +1,9 @@
 #include "core/xlsx_prefetch.hpp"
 
 #include <chrono>
-#include <csignal>
-#include <pthread.h>
 
 #include "core/interrupt.hpp"
+#include "core/worker_thread.hpp"
 #include "core/core_only.hpp"
 
 namespace crm {
@@ -14,27 +13,11 @@ namespace {
 constexpr std::size_t kBatchRows = 1024;
 constexpr int kBatches = 4;  // bounded memory: at most this many batches of rows exist
 
-// Blocks every signal on this thread for its lifetime, so that a thread
-// created meanwhile inherits the blocked mask from its first instruction.
-class SignalsBlocked {
-public:
-    SignalsBlocked() {
-        sigset_t all;
-        sigfillset(&all);
-        pthread_sigmask(SIG_SETMASK, &all, &saved_);
-    }
-    ~SignalsBlocked() { pthread_sigmask(SIG_SETMASK, &saved_, nullptr); }
-
-private:
-    sigset_t saved_;
-};
-
 }  // namespace
 
 XlsxPrefetcher::XlsxPrefetcher(XlsxReader& reader) : reader_(reader) {
     for (int i = 0; i < kBatches; ++i) free_.push_back(Batch{std::vector<XlsxRow>(kBatchRows), 0});
-    SignalsBlocked blocked;
-    worker_ = std::thread(&XlsxPrefetcher::run, this);
+    worker_ = start_worker([this] { run(); });
 }
 
 XlsxPrefetcher::~XlsxPrefetcher() {

@@ -1,4 +1,5 @@
 #include "core/xlsx_reader.hpp"
+#include "core/read_ahead.hpp"
 #include "core/utf8.hpp"
 
 #include <algorithm>
@@ -41,6 +42,28 @@ bool parse_double(std::string_view s, double& out) {
     if (s.empty()) return false;
     auto r = std::from_chars(s.data(), s.data() + s.size(), out, std::chars_format::general);
     return r.ec == std::errc() && r.ptr == s.data() + s.size() && std::isfinite(out);
+}
+
+// True when `s` is already what xlsx_format_number would write for its
+// value: [-]d...[.d...] with a first digit 1-9 (|v| >= 1, so plain
+// notation), at most 15 significant digits (a double keeps any such decimal
+// exactly, so no shorter string names it) and no trailing fractional zero.
+bool already_shortest(std::string_view s) {
+    std::size_t i = !s.empty() && s[0] == '-' ? 1 : 0;
+    if (i >= s.size() || s[i] < '1' || s[i] > '9') return s == "0";
+    int digits = 0;
+    bool point = false;
+    for (; i < s.size(); ++i) {
+        char c = s[i];
+        if (c >= '0' && c <= '9') {
+            if (++digits > 15) return false;
+        } else if (c == '.' && !point) {
+            point = true;
+        } else {
+            return false;
+        }
+    }
+    return !point || (s.back() != '0' && s.back() != '.');
 }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -482,6 +505,7 @@ public:
         : owner_(owner),
           sheet_(std::move(sheet)),
           reader_(owner.zip_->open_member(part)),
+          ahead_([member = reader_.get()](char* buf, std::size_t n) { return member->read(buf, n); }),
           xml_(*this, owner.name_ + ": " + part, owner.limits_.max_xml_depth) {}
 
     bool next(XlsxRow& out) {
@@ -494,7 +518,7 @@ public:
                     continue;
                 }
                 char* buf = xml_.buffer(kChunk);
-                std::size_t n = reader_->read(buf, kChunk);
+                std::size_t n = ahead_.read(buf, kChunk);
                 if (n == 0) eof_ = true;
                 xml_.parse_buffer(n, eof_);
             } catch (const Cancelled&) {
@@ -561,7 +585,12 @@ public:
 
 private:
     [[noreturn]] void fail(const std::string& what, const char* state = sqlstate::kInvalidTextRepresentation) {
-        Location where{owner_.name_, cur_.row_number, 0, in_cell_ ? ref_ : std::string()};
+        // The cell reference is rebuilt here rather than kept per cell: only
+        // an error needs it, and millions of cells do not.
+        std::string cell = !ref_.empty() ? ref_
+                           : in_cell_    ? xlsx_column_name(col_) + std::to_string(cur_.row_number)
+                                         : std::string();
+        Location where{owner_.name_, cur_.row_number, 0, cell};
         throw ParseError(where, what + " in sheet \"" + sheet_ + "\"", {}, state);
     }
 
@@ -662,12 +691,6 @@ private:
         }
         col_ = static_cast<std::uint32_t>(col);
         last_col_ = col;
-        if (r) {
-            ref_.assign(r);
-        } else {
-            ref_ = xlsx_column_name(col_);
-            ref_ += std::to_string(cur_.row_number);
-        }
     }
 
     void finish_cell() {
@@ -754,7 +777,8 @@ private:
                     }
                 }
                 cell.type = CellType::Number;
-                xlsx_format_number(v, cell.text);
+                if (already_shortest(val_)) cell.text.swap(val_);  // most cells: no formatting to do
+                else xlsx_format_number(v, cell.text);
                 break;
             }
             default:
@@ -767,6 +791,7 @@ private:
     XlsxReader& owner_;
     std::string sheet_;
     std::unique_ptr<ZipMemberReader> reader_;
+    ReadAhead ahead_;  // inflates reader_ on a helper thread; declared after it, so stopped before it closes
     XmlStream xml_;
     InterruptTicker ticker_{1024};
     bool eof_ = false;
@@ -784,7 +809,7 @@ private:
     char type_ = 'n';
     std::uint32_t style_ = 0;
     std::uint32_t col_ = 0;
-    std::string ref_;
+    std::string ref_;  // set only by the errors about a cell reference itself
     std::string val_, inline_;
     std::string* capture_ = nullptr;
 };

@@ -3,6 +3,10 @@
 #include <string>
 #include <xlsxwriter.h>
 
+#include <cstring>
+#include <stdexcept>
+
+#include "core/read_ahead.hpp"
 #include "core/xlsx_prefetch.hpp"
 
 namespace {
@@ -48,4 +52,28 @@ TEST(XlsxPrefetch, StopsCleanlyWhenDroppedEarly) {
         ASSERT_TRUE(prefetch.next(row));
     }  // the worker is blocked on a full queue: the destructor must wake and join it
     std::remove(path.c_str());
+}
+
+TEST(ReadAhead, DeliversEveryByteInOrderThenTheProducersError) {
+    std::string data(300000, '\0');
+    for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>('a' + i % 26);
+    std::size_t offset = 0;
+    crm::ReadAhead ahead(
+        [&](char* buf, std::size_t cap) -> std::size_t {
+            if (offset == data.size()) throw std::runtime_error("corrupt member");
+            std::size_t n = std::min<std::size_t>(cap, data.size() - offset);
+            std::memcpy(buf, data.data() + offset, n);
+            offset += n;
+            return n;
+        },
+        4096, 3);
+    std::string got;
+    char buf[1000];
+    try {
+        for (std::size_t n; (n = ahead.read(buf, sizeof buf)) > 0;) got.append(buf, n);
+        FAIL() << "the producer's error was not raised";
+    } catch (const std::runtime_error& e) {
+        EXPECT_STREQ(e.what(), "corrupt member");
+    }
+    EXPECT_EQ(got, data);  // every byte before the error arrived first
 }
