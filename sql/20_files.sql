@@ -1,5 +1,6 @@
 -- File readers: detection, typed reads, loads, bad input, access policy.
 SELECT current_setting('crm.allowed_read_paths') AS dir \gset
+SELECT pg_backend_pid() AS pid \gset
 \set ventes :dir/isavigne_small/ventes.csv
 \set csvdir :dir/csv
 \set sqldir :dir/sql
@@ -111,3 +112,11 @@ SELECT pg_temp.try(format('SELECT crm_load(%L, %L)', :'ventes', 'unrelated'));
 SET TimeZone = 'Europe/Paris';
 SELECT code, date_commande FROM crm_read_csv(:'sqldir' || '/dates_fr.csv') AS t(code text, date_commande timestamptz);
 RESET TimeZone;
+
+-- Every hostile or broken XLSX of the fixtures: a count or a clear error, never a crash.
+\set xlsxdir :dir/xlsx
+SELECT f AS file, pg_temp.try(format('SELECT count(*)::text FROM crm_read(%L, %L)', :'xlsxdir' || '/' || f, '{"format": "xlsx"}')) AS outcome
+  FROM unnest(ARRAY['absolute.xlsx', 'bad_sst_index.xlsx', 'deep_nesting.xlsx', 'dotdot.xlsx', 'entity_expansion.xlsx',
+                    'external_entity.xlsx', 'lying_size.xlsx', 'malformed_sheet.xlsx', 'minimal.xlsx',
+                    'missing_sheet.xlsx', 'no_workbook.xlsx', 'not_a_zip.xlsx', 'truncated.xlsx', 'zip_bomb.xlsx']) AS f;
+SELECT pg_backend_pid() = :pid AS same_backend_after_all_bad_files;
