@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "support/chunked_source.hpp"
 #include "core/csv_reader.hpp"
 #include "core/csv_sniffer.hpp"
 #include "core/error.hpp"
@@ -18,20 +19,7 @@
 
 namespace {
 
-class ChunkedSource : public crm::ByteSource {
-public:
-    ChunkedSource(std::string_view d, size_t max_chunk) : d_(d), max_(max_chunk) {}
-    size_t read(char* buf, size_t cap) override {
-        size_t n = std::min({cap, d_.size() - pos_, 1 + (step_++ % max_)});
-        std::copy_n(d_.data() + pos_, n, buf);
-        pos_ += n;
-        return n;
-    }
-
-private:
-    std::string_view d_;
-    size_t max_, pos_ = 0, step_ = 0;
-};
+using crm::testing::ChunkedSource;
 
 // Everything observable about one reading, serialised.
 std::string read_all(crm::ByteSource& raw, const crm::SniffResult& s, size_t window) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "support/chunked_source.hpp"
 #include "core/csv_reader.hpp"
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
@@ -27,21 +28,7 @@ std::string slurp(const std::string& name) {
     return ss.str();
 }
 
-// Serves the data in small, varying pieces to exercise every buffer boundary.
-class ChunkedSource : public ByteSource {
-public:
-    ChunkedSource(std::string_view d, size_t max_chunk) : d_(d), max_(max_chunk) {}
-    size_t read(char* buf, size_t cap) override {
-        size_t n = std::min({cap, d_.size() - pos_, 1 + (step_++ % max_)});
-        std::copy_n(d_.data() + pos_, n, buf);
-        pos_ += n;
-        return n;
-    }
-
-private:
-    std::string_view d_;
-    size_t max_, pos_ = 0, step_ = 0;
-};
+using crm::testing::ChunkedSource;
 
 struct Table {
     std::vector<std::string> header;

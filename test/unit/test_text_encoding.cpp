@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <string>
 
+#include "support/chunked_source.hpp"
 #include "core/byte_source.hpp"
 #include "core/error.hpp"
 #include "core/text_encoding.hpp"
@@ -14,20 +15,7 @@ using namespace crm;
 
 namespace {
 
-class ChunkedSource : public ByteSource {
-public:
-    ChunkedSource(std::string_view d, size_t max_chunk) : d_(d), max_(max_chunk) {}
-    size_t read(char* buf, size_t cap) override {
-        size_t n = std::min({cap, d_.size() - pos_, 1 + (step_++ % max_)});
-        std::copy_n(d_.data() + pos_, n, buf);
-        pos_ += n;
-        return n;
-    }
-
-private:
-    std::string_view d_;
-    size_t max_, pos_ = 0, step_ = 0;
-};
+using crm::testing::ChunkedSource;
 
 std::string decode(std::string_view raw, Encoding enc, size_t chunk = 0, size_t cap = 4096) {
     MemorySource mem(raw);
