@@ -25,3 +25,26 @@ SELECT count(DISTINCT z) = count(DISTINCT z_framed) AS frame_ignored
   FROM (SELECT crm_zscore(x) OVER (PARTITION BY g) AS z,
                crm_zscore(x) OVER (PARTITION BY g ORDER BY x ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS z_framed
           FROM zdata WHERE g < 3) AS s;
+
+-- Co-purchase affinities from crm.sales_lines, against the SQL self-join.
+INSERT INTO crm.sales_lines (sale_line_key, order_key, customer_key, product_key, date_sale, quantity_units, source)
+SELECT 't-' || i, 'o-' || (i / 3), 'c-' || (abs(hashint4(i)) % 150), 'p-' || (abs(hashint4(i * 7)) % 40), DATE '2024-01-01' + i % 300, 1, 't'
+  FROM generate_series(1, 3000) AS i;
+WITH cp AS (SELECT DISTINCT customer_key, product_key FROM crm.sales_lines),
+     sql_pairs AS (SELECT a.product_key AS p1, b.product_key AS p2, count(*) AS n_ab
+                     FROM cp a JOIN cp b ON a.customer_key = b.customer_key AND a.product_key < b.product_key
+                    GROUP BY 1, 2),
+     crm_pairs AS (SELECT product_a AS p1, product_b AS p2, n_ab FROM crm_product_affinity('{"min_pair_count": 1}')
+                    WHERE product_a < product_b)
+SELECT (SELECT count(*) FROM sql_pairs) AS sql_pairs, (SELECT count(*) FROM crm_pairs) AS crm_pairs,
+       (SELECT count(*) FROM sql_pairs s FULL JOIN crm_pairs c USING (p1, p2)
+         WHERE s.n_ab IS DISTINCT FROM c.n_ab) AS differing_counts;
+-- Measures of one pair, both directions; by order instead of by customer.
+SELECT product_a, product_b, n_ab, n_a, n_b, round(support::numeric, 4) AS support,
+       round(confidence::numeric, 4) AS confidence, round(lift::numeric, 4) AS lift, round(cosine::numeric, 4) AS cosine
+  FROM crm_product_affinity() WHERE (product_a, product_b) IN (('p-1', 'p-4'), ('p-4', 'p-1')) ORDER BY 1;
+SELECT count(*) > 0 AS order_baskets_have_pairs,
+       bool_and(n_ab >= 3) AS minimum_count_applied
+  FROM crm_product_affinity('{"basket": "order"}');
+SELECT crm_product_affinity('{"basket": "week"}');
+DELETE FROM crm.sales_lines;

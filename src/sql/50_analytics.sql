@@ -16,3 +16,15 @@ CREATE FUNCTION crm_robust_zscore(value float8) RETURNS float8
 COMMENT ON FUNCTION crm_robust_zscore(float8) IS
     'Window function: 0.6745 (value - median) / MAD over the partition (outlier when |z| > 3.5); NULL for a NULL '
     'value, a partition of fewer than 3 values, or a MAD of 0. The frame clause is ignored.';
+
+CREATE FUNCTION crm_product_affinity(options jsonb DEFAULT '{}',
+    OUT product_a text, OUT product_b text, OUT n_ab int, OUT n_a int, OUT n_b int,
+    OUT support float8, OUT confidence float8, OUT lift float8, OUT cosine float8)
+    RETURNS SETOF record
+    AS 'MODULE_PATHNAME', 'crm_product_affinity' LANGUAGE C STABLE STRICT ROWS 10000;
+COMMENT ON FUNCTION crm_product_affinity(jsonb) IS
+    'Co-purchase affinities of crm.sales_lines computed in C++: one row per ordered pair (a, b) bought together in at '
+    'least min_pair_count baskets (default 3), with support, confidence (a -> b), lift and cosine. Options: basket '
+    '(customer, the default, or order), min_pair_count.';
+REVOKE ALL ON FUNCTION crm_product_affinity(jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION crm_product_affinity(jsonb) TO crm_runner;

@@ -1,0 +1,148 @@
+// crm_product_affinity(options): co-purchase affinities of the products in
+// crm.sales_lines, computed in C++ (core/copurchase). Baskets are customers'
+// histories (the default) or orders. The rows are read through an SPI cursor
+// in batches (one guard per batch), product and basket keys mapped to dense
+// ids, and the result streamed into the function's tuplestore.
+#include <deque>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "core/copurchase.hpp"
+#include "core/error.hpp"
+#include "pg/datum.hpp"
+
+namespace {
+
+constexpr long kFetch = 10000;
+
+struct AffinityOptions {
+    bool by_order = false;
+    std::uint32_t min_pair_count = 3;
+};
+
+AffinityOptions parse_options(std::string_view json) {
+    AffinityOptions out;
+    simdjson::dom::parser parser;
+    simdjson::padded_string padded(json);
+    simdjson::dom::object object;
+    if (parser.parse(padded).get(object))
+        throw crm::Error(crm::sqlstate::kInvalidParameterValue, "options must be a JSON object");
+    for (auto field : object) {
+        std::string_view key = field.key;
+        if (key == "basket") {
+            std::string_view basket;
+            if (field.value.get_string().get(basket) || (basket != "customer" && basket != "order"))
+                throw crm::Error(crm::sqlstate::kInvalidParameterValue, "option basket must be customer or order");
+            out.by_order = basket == "order";
+        } else if (key == "min_pair_count") {
+            std::int64_t n;
+            if (field.value.get_int64().get(n) || n < 1 || n > 1000000)
+                throw crm::Error(crm::sqlstate::kInvalidParameterValue, "option min_pair_count must be 1 or more");
+            out.min_pair_count = static_cast<std::uint32_t>(n);
+        } else {
+            throw crm::Error(crm::sqlstate::kInvalidParameterValue, "unknown option \"" + std::string(key) + "\"",
+                             "", "Options: basket (customer | order), min_pair_count.");
+        }
+    }
+    return out;
+}
+
+// Dense ids for text keys, and the keys back for the result.
+class KeyIds {
+public:
+    std::uint32_t id(std::string_view key) {
+        auto it = ids_.find(key);
+        if (it != ids_.end()) return it->second;
+        keys_.emplace_back(key);
+        auto id = static_cast<std::uint32_t>(keys_.size() - 1);
+        ids_.emplace(keys_.back(), id);
+        return id;
+    }
+    std::uint32_t size() const { return static_cast<std::uint32_t>(keys_.size()); }
+    const std::string& key(std::uint32_t id) const { return keys_[id]; }
+
+private:
+    std::deque<std::string> keys_;  // stable addresses: the map's string_views point here
+    std::unordered_map<std::string_view, std::uint32_t> ids_;
+};
+
+Datum product_affinity_impl(FunctionCallInfo fcinfo) {
+    InitMaterializedSRF(fcinfo, 0);
+    auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+    const char* options_json = "{}";
+    if (!PG_ARGISNULL(0)) {
+        Jsonb* options = PG_GETARG_JSONB_P(0);
+        options_json = JsonbToCString(nullptr, &options->root, static_cast<int>(VARSIZE(options)));
+    }
+
+    AffinityOptions options = parse_options(options_json);
+    const char* query = options.by_order
+        ? "SELECT order_key, product_key FROM crm.sales_lines WHERE product_key IS NOT NULL"
+        : "SELECT customer_key, product_key FROM crm.sales_lines "
+          "WHERE product_key IS NOT NULL AND customer_key IS NOT NULL";
+
+    KeyIds baskets, products;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> lines;
+    std::vector<std::string_view> basket_keys(kFetch), product_keys(kFetch);
+    Portal cursor = nullptr;
+    crm::pg::guard([&] {
+        SPI_connect();
+        SPIPlanPtr plan = SPI_prepare(query, 0, nullptr);
+        if (plan == nullptr) elog(ERROR, "could not prepare the read of crm.sales_lines");
+        cursor = SPI_cursor_open(nullptr, plan, nullptr, nullptr, true);
+    });
+    for (;;) {
+        size_t got = 0;
+        crm::pg::guard([&] {
+            SPI_cursor_fetch(cursor, true, kFetch);
+            got = SPI_processed;
+            for (size_t i = 0; i < got; ++i) {
+                bool isnull;
+                HeapTuple row = SPI_tuptable->vals[i];
+                auto* basket = DatumGetTextPP(SPI_getbinval(row, SPI_tuptable->tupdesc, 1, &isnull));
+                auto* product = DatumGetTextPP(SPI_getbinval(row, SPI_tuptable->tupdesc, 2, &isnull));
+                basket_keys[i] = std::string_view(VARDATA_ANY(basket), VARSIZE_ANY_EXHDR(basket));
+                product_keys[i] = std::string_view(VARDATA_ANY(product), VARSIZE_ANY_EXHDR(product));
+            }
+        });
+        if (got == 0) break;
+        for (size_t i = 0; i < got; ++i) lines.emplace_back(baskets.id(basket_keys[i]), products.id(product_keys[i]));
+        crm::pg::guard([&] { SPI_freetuptable(SPI_tuptable); });
+    }
+    crm::pg::guard([&] {
+        SPI_cursor_close(cursor);
+        SPI_finish();
+    });
+
+    crm::CopurchaseResult result =
+        crm::copurchase(std::move(lines), baskets.size(), products.size(), options.min_pair_count);
+
+    // Emitted in batches, one guard each.
+    for (size_t from = 0; from < result.affinities.size(); from += kFetch) {
+        size_t to = std::min(result.affinities.size(), from + static_cast<size_t>(kFetch));
+        crm::pg::guard([&] {
+            for (size_t i = from; i < to; ++i) {
+                const crm::Affinity& x = result.affinities[i];
+                const std::string& a = products.key(x.a);
+                const std::string& b = products.key(x.b);
+                Datum values[9] = {
+                    PointerGetDatum(cstring_to_text_with_len(a.data(), static_cast<int>(a.size()))),
+                    PointerGetDatum(cstring_to_text_with_len(b.data(), static_cast<int>(b.size()))),
+                    Int32GetDatum(static_cast<int32>(x.n_ab)), Int32GetDatum(static_cast<int32>(x.n_a)),
+                    Int32GetDatum(static_cast<int32>(x.n_b)), Float8GetDatum(x.support), Float8GetDatum(x.confidence),
+                    Float8GetDatum(x.lift), Float8GetDatum(x.cosine)};
+                bool nulls[9] = {};
+                tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+            }
+        });
+    }
+    return static_cast<Datum>(0);
+}
+
+}  // namespace
+
+CRM_SQL_FUNCTION(crm_product_affinity, product_affinity_impl)
