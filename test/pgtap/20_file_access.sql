@@ -1,12 +1,13 @@
--- Who may read files: the privilege matrix of every role × reader function,
+-- Who may read files (and run the analytics over the curated data): the privilege matrix of every role ×
+-- loading function,
 -- and the behaviour behind it.
 BEGIN;
-SELECT plan(26);
+SELECT plan(30);
 
 SELECT function_privs_are('public', f, args, r, privs)
   FROM (VALUES ('crm_sniff', ARRAY['text', 'jsonb']), ('crm_read', ARRAY['text', 'jsonb']),
                ('crm_read_csv', ARRAY['text', 'jsonb']), ('crm_read_xlsx', ARRAY['text', 'jsonb']),
-               ('crm_load', ARRAY['text', 'regclass', 'jsonb'])) AS f(f, args)
+               ('crm_load', ARRAY['text', 'regclass', 'jsonb']), ('crm_product_affinity', ARRAY['jsonb'])) AS f(f, args)
  CROSS JOIN (VALUES ('crm_admin', ARRAY['EXECUTE']), ('crm_runner', ARRAY['EXECUTE']),
                     ('crm_reader', ARRAY[]::text[]), ('public', ARRAY[]::text[])) AS r(r, privs);
 
