@@ -4,8 +4,9 @@
 #
 #   tools/fuzz.sh build                  configure and build every target
 #   tools/fuzz.sh list                   the target names
-#   tools/fuzz.sh run NAME [SECONDS]     fuzz NAME (default 60 s) from a copy of
-#                                        test/fuzz/corpus/NAME; new findings go to
+#   tools/fuzz.sh run NAME [SECONDS]     fuzz NAME (default 60 s) from a copy of its
+#                                        seed corpus test/fuzz/corpus/<NAME without
+#                                        "fuzz_">; new findings go to
 #                                        build-fuzz/NAME.crash-* and fail the run
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,7 +25,9 @@ case "${1:-}" in
     seconds=${3:-60}
     work=$(mktemp -d)
     trap 'rm -rf "$work"' EXIT
-    cp -r "test/fuzz/corpus/$name/." "$work/" 2>/dev/null || true
+    corpus="test/fuzz/corpus/${name#fuzz_}"
+    [ -d "$corpus" ] || { echo "fuzz: no seed corpus $corpus" >&2; exit 1; }
+    cp -r "$corpus/." "$work/"
     # -timeout: an input that takes over 10 s is a hang; -rss_limit_mb: a leak or a blow-up.
     "build-fuzz/$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
       -artifact_prefix="build-fuzz/$name." "$work"
