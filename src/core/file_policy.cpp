@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/ascii.hpp"
 #include "core/error.hpp"
 #include "core/core_only.hpp"
 
@@ -19,9 +20,7 @@ std::vector<std::string> split_path_list(std::string_view list) {
     while (start <= list.size()) {
         size_t comma = list.find(',', start);
         if (comma == std::string_view::npos) comma = list.size();
-        std::string_view item = list.substr(start, comma - start);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+        std::string_view item = trim_blanks(list.substr(start, comma - start));
         if (!item.empty()) out.emplace_back(item);
         start = comma + 1;
     }

@@ -7,25 +7,13 @@
 
 #include <curl/curl.h>
 
+#include "core/ascii.hpp"
 #include "core/error.hpp"
 #include "core/core_only.hpp"
 
 namespace crm {
 
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
 
 [[noreturn]] void refuse(const std::string& what) {
     throw Error(sqlstate::kInsufficientPrivilege, what, "",
@@ -45,7 +33,7 @@ std::string part(CURLU* url, CURLUPart which) {
 
 std::string unbracket(std::string host) {
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    return lower(host);
+    return to_lower_ascii(host);
 }
 
 // A parsed address equal to the rule's host written as an IP literal.
@@ -81,7 +69,7 @@ std::vector<HostRule> parse_allowed_hosts(std::string_view setting) {
     std::vector<HostRule> rules;
     while (!setting.empty()) {
         size_t comma = setting.find(',');
-        std::string_view entry = trim(setting.substr(0, comma));
+        std::string_view entry = trim_blanks(setting.substr(0, comma));
         setting = comma == std::string_view::npos ? std::string_view() : setting.substr(comma + 1);
         if (entry.empty()) continue;
         HostRule rule;
@@ -117,7 +105,7 @@ std::vector<HostRule> parse_allowed_hosts(std::string_view setting) {
             throw Error(sqlstate::kInvalidParameterValue,
                         "invalid entry \"" + std::string(entry) + "\" in crm.allowed_hosts",
                         "", "Entries are host[:port], or http://host:port to allow plain http.");
-        rule.host = lower(host);
+        rule.host = to_lower_ascii(host);
         rules.push_back(std::move(rule));
     }
     return rules;
@@ -131,7 +119,7 @@ CheckedUrl check_url(std::string_view text, const std::vector<HostRule>& rules) 
         curl_url_set(url.get(), CURLUPART_URL, input.c_str(), 0) != CURLUE_OK)
         throw Error(sqlstate::kInvalidParameterValue, "invalid URL \"" + input.substr(0, 200) + "\"");
     CheckedUrl out;
-    out.scheme = lower(part(url.get(), CURLUPART_SCHEME));
+    out.scheme = to_lower_ascii(part(url.get(), CURLUPART_SCHEME));
     out.host = unbracket(part(url.get(), CURLUPART_HOST));
     if (!part(url.get(), CURLUPART_USER).empty() || !part(url.get(), CURLUPART_PASSWORD).empty())
         throw Error(sqlstate::kInvalidParameterValue, "URLs with credentials are refused: put them in a secret");

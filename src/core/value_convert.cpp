@@ -7,18 +7,13 @@
 
 #include <fast_float/fast_float.h>
 
+#include "core/ascii.hpp"
 #include "core/french_number.hpp"
 #include "core/core_only.hpp"
 
 namespace crm {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
@@ -158,7 +153,7 @@ bool parse_plain_date(std::string_view text, std::string_view order, Date& out) 
 }
 
 bool parse_boolean(std::string_view text, bool& out) {
-    text = trim(text);
+    text = trim_blanks(text);
     static constexpr std::string_view yes[] = {"oui", "vrai", "true", "yes", "o", "y", "t", "1", "x"};
     static constexpr std::string_view no[] = {"non", "faux", "false", "no", "n", "f", "0"};
     for (auto w : yes)
