@@ -148,37 +148,39 @@ NumberShape number_shape(std::string_view v) {
     return r;
 }
 
+// After a date's first number at s[i]: separator, up to 2 digits, the same
+// separator, then `last_digits` digits (up to 4). Sets middle/last and
+// moves i past them; false when the shape differs. The last number's digit
+// count is returned in `last_count`.
+bool date_tail(std::string_view s, size_t& i, int& middle, int& last, size_t last_digits, size_t& last_count) {
+    auto is_sep = [](char c) { return c == '/' || c == '-' || c == '.'; };
+    if (i >= s.size() || !is_sep(s[i])) return false;
+    char sep = s[i++];
+    size_t n = digits(s, i, 2, middle);
+    if (n == 0) return false;
+    i += n;
+    if (i >= s.size() || s[i] != sep) return false;
+    ++i;
+    last_count = digits(s, i, last_digits, last);
+    i += last_count;
+    return last_count > 0;
+}
+
 DateShape date_shape(std::string_view v) {
     DateShape r;
     std::string_view s = trim(v);
     int x = 0, y = 0, z = 0;
-    size_t i = 0, n;
-    auto is_sep = [](char c) { return c == '/' || c == '-' || c == '.'; };
+    size_t i = 0, n, last_count = 0;
     if ((n = digits(s, 0, 4, x)) == 4) {
         i = 4;
-        if (i >= s.size() || !is_sep(s[i])) return r;
-        char sep = s[i++];
-        if (!(n = digits(s, i, 2, y))) return r;
-        i += n;
-        if (i >= s.size() || s[i] != sep) return r;
-        ++i;
-        if (!(n = digits(s, i, 2, z))) return r;
-        i += n;
+        if (!date_tail(s, i, y, z, 2, last_count)) return r;
         if (y < 1 || y > 12 || z < 1 || z > 31) return r;
         r.year_first = true;
         r.a = y;
         r.b = z;
     } else if (n >= 1 && n <= 2) {
         i = n;
-        if (i >= s.size() || !is_sep(s[i])) return r;
-        char sep = s[i++];
-        if (!(n = digits(s, i, 2, y))) return r;
-        i += n;
-        if (i >= s.size() || s[i] != sep) return r;
-        ++i;
-        n = digits(s, i, 4, z);
-        if (n != 2 && n != 4) return r;
-        i += n;
+        if (!date_tail(s, i, y, z, 4, last_count) || (last_count != 2 && last_count != 4)) return r;
         if (x < 1 || y < 1 || x > 31 || y > 31 || (x > 12 && y > 12)) return r;
         r.a = x;
         r.b = y;

@@ -30,11 +30,13 @@ std::vector<int> quintiles(std::size_t n, Key key) {
     return out;
 }
 
+// 1 + the number of bounds the value passes (exceeds, or reaches when
+// `inclusive`): a higher value, a higher score.
 template <typename T>
-int band_above(T value, const T (&bounds)[4]) {  // higher value, higher score
+int band(T value, const T (&bounds)[4], bool inclusive) {
     int score = 1;
     for (T bound : bounds)
-        if (value > bound) ++score;
+        if (value > bound || (inclusive && value == bound)) ++score;
     return score;
 }
 
@@ -65,11 +67,9 @@ std::vector<RfmScore> rfm_scores(const std::vector<RfmInput>& c, const RfmBands&
         s.r = r[i];
         s.f = f[i];
         s.m = m[i];
-        s.r_band = 6 - band_above(c[i].recency_days, bands.recency_days);  // fewer days, higher score
-        s.f_band = band_above(c[i].frequency, bands.frequency);
-        s.m_band = 1;
-        for (double bound : bands.monetary)
-            if (c[i].monetary >= bound) ++s.m_band;
+        s.r_band = 6 - band(c[i].recency_days, bands.recency_days, false);  // fewer days, higher score
+        s.f_band = band(c[i].frequency, bands.frequency, false);
+        s.m_band = band(c[i].monetary, bands.monetary, true);
         s.segment = segment_by_bands ? rfm_segment(s.r_band, s.f_band) : rfm_segment(s.r, s.f);
     }
     return out;
