@@ -21,6 +21,10 @@ inline constexpr const char* kInsufficientPrivilege = "42501";
 inline constexpr const char* kUndefinedFile = "58P01";
 inline constexpr const char* kIoError = "58030";
 inline constexpr const char* kConnectionFailure = "08006";
+inline constexpr const char* kUnableToConnect = "08001";
+inline constexpr const char* kProtocolViolation = "08P01";
+inline constexpr const char* kInvalidAuthorization = "28000";
+inline constexpr const char* kInvalidJsonText = "22032";
 inline constexpr const char* kQueryCanceled = "57014";
 inline constexpr const char* kInternalError = "XX000";
 }  // namespace sqlstate
