@@ -58,6 +58,9 @@ import email.utils
 import json
 import os
 import re
+import socket
+import struct
+import sys
 import threading
 import time
 import urllib.parse
@@ -457,12 +460,24 @@ class State:
     def gzip_bomb(self):
         with self.bomb_lock:
             if self.bomb is None:
-                compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: gzip wrapper
-                zeros = bytes(1 << 20)
-                parts = [compressor.compress(zeros) for _ in range(1024)]
-                parts.append(compressor.flush())
-                self.bomb = b"".join(parts)
+                self.bomb = build_gzip_bomb()
             return self.bomb
+
+
+def build_gzip_bomb(mebibytes=1024):
+    """A valid gzip member that inflates to `mebibytes` MiB of zeros, made in a fraction of a second:
+    one MiB is deflated once, ending in a full flush so that it refers to nothing before it, and that
+    block is repeated (compressing the whole GiB at level 9 takes seconds, long enough to look like
+    a stall to a client)."""
+    zeros = bytes(1 << 20)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)  # raw deflate: the gzip wrapper is written here
+    block = compressor.compress(zeros) + compressor.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(mebibytes):
+        crc = zlib.crc32(zeros, crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"  # magic, deflate, no flags, no mtime, max compression, unix
+    trailer = struct.pack("<II", crc, (mebibytes << 20) & 0xFFFFFFFF)
+    return header + block * mebibytes + compressor.flush(zlib.Z_FINISH) + trailer
 
 
 class Reply:
@@ -676,6 +691,12 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "pg_crm-mock/1.0"
 
+    def setup(self):
+        super().setup()
+        # Headers and body are two writes: without this, Nagle's algorithm holds the body until the
+        # client's delayed ACK of the headers, 40 ms per request.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def log_message(self, format, *args):
         if self.server.verbose:
             super().log_message(format, *args)
@@ -699,6 +720,8 @@ class Handler(BaseHTTPRequestHandler):
             fault, path = match.group(1), match.group(2)
             if fault not in FAULTS:
                 return self.send(Reply(404, {"error": f"unknown fault {fault}"}))
+        if path in ("/_stats", "/_reset"):  # control requests are not counted: they would hide the last one
+            return self.send(self.route(path, body, None))
         seen = state.count(fault, sorted(k.lower() for k in self.headers.keys()))
         early = self.early_fault(fault, seen, path)
         if early is not None:
@@ -789,6 +812,11 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 64
+
+    def handle_error(self, request, client_address):
+        # Clients that hang up mid-answer (timeouts, body caps, cancels) are what the faults are for.
+        if self.verbose or not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
 
 
 def main():
