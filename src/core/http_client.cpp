@@ -107,6 +107,12 @@ double since_ms(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
+// "8 MB", or bytes for a cap that is not a whole number of MB.
+std::string size_text(std::size_t bytes) {
+    constexpr std::size_t kMegabyte = 1u << 20;
+    return bytes % kMegabyte == 0 ? std::to_string(bytes / kMegabyte) + " MB" : std::to_string(bytes) + " bytes";
+}
+
 // How a failed transfer is reported and whether another attempt may help.
 struct TransportFailure {
     const char* sqlstate;
@@ -375,9 +381,10 @@ TransportFailure HttpClient::Impl::describe_failure(const Outcome& outcome, cons
             return {sqlstate::kConnectionFailure, "the connection to " + url + " was reset", "connection reset"};
         case CURLE_PEER_FAILED_VERIFICATION:
         case CURLE_SSL_CACERT_BADFILE:
-        case CURLE_SSL_CERTPROBLEM:
+            return {sqlstate::kUnableToConnect, "the TLS certificate of " + url + " could not be verified", ""};
         case CURLE_SSL_CONNECT_ERROR:
-            return {sqlstate::kUnableToConnect, "TLS connection to " + url + " failed (certificate not trusted?)", ""};
+        case CURLE_SSL_CERTPROBLEM:
+            return {sqlstate::kUnableToConnect, "the TLS handshake with " + url + " failed", ""};
         case CURLE_BAD_CONTENT_ENCODING:
         case CURLE_WEIRD_SERVER_REPLY:
             return {sqlstate::kProtocolViolation, "the response of " + url + " is not valid HTTP", ""};
@@ -393,7 +400,7 @@ TransportFailure HttpClient::Impl::describe_failure(const Outcome& outcome, cons
 CheckedUrl HttpClient::Impl::follow_redirect(const CheckedUrl& from) {
     UrlHandle source = parse_url(from.url);
     const std::string source_origin = source ? origin_of(source.get()) : std::string();
-    const std::string source_host = from.host + ":" + std::to_string(from.port);
+    const std::string source_host = source_origin.substr(source_origin.find("://") + 3);
     UrlHandle target = parse_url(current.location, from.url);
     if (!target)
         throw Error(sqlstate::kInsufficientPrivilege,
@@ -411,6 +418,15 @@ HttpResponse HttpClient::Impl::perform(const HttpRequest& request) {
         throw Error(sqlstate::kInvalidParameterValue, "unsupported HTTP method \"" + request.method.substr(0, 20) + "\"");
     HeaderList headers = build_headers(request);
     CheckedUrl target = check_url(request.url, rules);
+    // The handle keeps pointers to the header list and the body between
+    // transfers; let none outlive this call.
+    struct ForgetRequest {
+        CURL* easy;
+        ~ForgetRequest() {
+            curl_easy_setopt(easy, CURLOPT_HTTPHEADER, static_cast<curl_slist*>(nullptr));
+            curl_easy_setopt(easy, CURLOPT_POSTFIELDS, static_cast<const char*>(nullptr));
+        }
+    } forget_request{easy};
     const BackoffSettings backoff{limits.backoff_base_ms, limits.max_retry_wait_s};
     int retries = 0;
     int redirects = 0;
@@ -444,8 +460,8 @@ HttpResponse HttpClient::Impl::perform(const HttpRequest& request) {
                         "Only an entry of crm.allowed_hosts that names an internal address literally allows it.");
         if (current.body_too_large)
             throw Error(sqlstate::kProgramLimitExceeded,
-                        "response of " + url + " exceeds " + std::to_string(limits.max_body_bytes >> 20) +
-                            " MB (crm.max_response_size)",
+                        "response of " + url + " exceeds " + size_text(limits.max_body_bytes) +
+                            " (crm.max_response_size)",
                         "", "Ask for smaller pages, or raise crm.max_response_size.");
 
         if (outcome.code != CURLE_OK) {

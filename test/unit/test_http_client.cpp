@@ -188,6 +188,18 @@ TEST_F(HttpClientTest, OdooErrorsArriveAsHttp200ForTheConnectorToJudge) {
     EXPECT_NE(bad.body.find("\"result\":false"), std::string::npos) << bad.body;
 }
 
+TEST_F(HttpClientTest, OddBodiesAreHandedBackForTheConnectorToJudge) {
+    crm::HttpClient client(rules(), quick_limits());
+    crm::HttpResponse empty = client.perform(brevo("/fault/204/v3/contacts"));
+    EXPECT_EQ(empty.status, 204);
+    EXPECT_TRUE(empty.body.empty());
+    EXPECT_EQ(client.perform(brevo("/fault/wrong-shape/v3/contacts")).body, R"({"unexpected":true})");
+    crm::HttpResponse truncated = client.perform(brevo("/fault/invalid-json/v3/contacts?limit=2"));
+    EXPECT_EQ(truncated.status, 200);
+    EXPECT_EQ(truncated.body.substr(0, 13), R"({"contacts":[)");
+    EXPECT_EQ(client.connections_opened(), 1);
+}
+
 TEST_F(HttpClientTest, WaitsForRetryAfterOn429) {
     crm::HttpClient client(rules(), quick_limits());
     auto start = std::chrono::steady_clock::now();
