@@ -431,6 +431,13 @@ HttpResponse HttpClient::Impl::perform(const HttpRequest& request) {
     int retries = 0;
     int redirects = 0;
     double wait_s = 0;
+    // Records why attempt `recorded` is followed by another, and how long to wait before it.
+    auto schedule_retry = [&](HttpAttempt& recorded, const std::string& cause, const RetryHeaders& hints) {
+        ++retries;
+        RetryWait wait = retry_wait(hints, retries, backoff, epoch_now_s(), [this] { return uniform01(); });
+        recorded.retry_reason = cause + " (" + wait.reason + ")";
+        wait_s = wait.seconds;
+    };
     for (int number = 1;; ++number) {
         double waited_s = 0;
         if (wait_s > 0) {
@@ -471,10 +478,7 @@ HttpResponse HttpClient::Impl::perform(const HttpRequest& request) {
                 detail += std::to_string(number) + (number == 1 ? " attempt" : " attempts");
                 throw Error(failure.sqlstate, failure.message, detail);
             }
-            ++retries;
-            RetryWait wait = retry_wait(RetryHeaders(), retries, backoff, epoch_now_s(), [this] { return uniform01(); });
-            recorded.retry_reason = failure.retry_reason + " (" + wait.reason + ")";
-            wait_s = wait.seconds;
+            schedule_retry(recorded, failure.retry_reason, RetryHeaders());
             continue;
         }
 
@@ -489,11 +493,7 @@ HttpResponse HttpClient::Impl::perform(const HttpRequest& request) {
             continue;
         }
         if (retryable_status(status) && retries < limits.max_retries) {
-            ++retries;
-            RetryWait wait =
-                retry_wait(current.retry_headers, retries, backoff, epoch_now_s(), [this] { return uniform01(); });
-            recorded.retry_reason = "HTTP " + std::to_string(status) + " (" + wait.reason + ")";
-            wait_s = wait.seconds;
+            schedule_retry(recorded, "HTTP " + std::to_string(status), current.retry_headers);
             continue;
         }
 

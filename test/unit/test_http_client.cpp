@@ -9,6 +9,7 @@
 #include <fstream>
 #include <functional>
 #include <string>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -23,6 +24,12 @@ const char* const kSecrets[] = {"odoo-secret-key-123", "penny-secret-token-456",
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+long peak_memory_kb() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss;
 }
 
 void expect_no_secret(const std::string& text) {
@@ -317,8 +324,13 @@ TEST_F(HttpClientTest, StopsAGzipBombAtTheBodyCap) {
     crm::HttpLimits limits = quick_limits();
     limits.max_body_bytes = 8u << 20;
     crm::HttpClient client(rules(), limits);
+    const long peak_kb_before = peak_memory_kb();
+    auto start = std::chrono::steady_clock::now();
     crm::Error e = expect_error([&] { client.perform(brevo("/fault/gzip-bomb/v3/contacts?limit=1")); },
                                 crm::sqlstate::kProgramLimitExceeded);
+    EXPECT_LT(seconds_since(start), 5.0);
+    // 1 GiB once inflated; the client holds at most the cap (and a string's doubling) of it.
+    EXPECT_LT(peak_memory_kb() - peak_kb_before, 48 * 1024);
     EXPECT_EQ(std::string(e.what()),
               "response of " + base() + "/fault/gzip-bomb/v3/contacts exceeds 8 MB (crm.max_response_size)");
     ASSERT_EQ(client.attempts().size(), 1u) << client.attempts()[0].retry_reason;
@@ -332,6 +344,16 @@ TEST_F(HttpClientTest, FollowsARedirectWithinTheSameHost) {
     EXPECT_NE(response.body.find("\"count\":1200"), std::string::npos);
     ASSERT_EQ(client.attempts().size(), 2u);
     EXPECT_EQ(client.attempts()[0].retry_reason, "HTTP 302 redirect");
+}
+
+TEST_F(HttpClientTest, FollowsAtMostThreeRedirects) {
+    crm::HttpClient client(rules(), quick_limits());
+    std::string path = "/v3/contacts";
+    for (int i = 0; i < 4; ++i) path = "/fault/redirect-same-host" + path;  // each answer strips one prefix
+    crm::Error e = expect_error([&] { client.perform(brevo(path)); }, crm::sqlstate::kProtocolViolation);
+    EXPECT_EQ(std::string(e.what()).rfind("more than 3 redirects from ", 0), 0u) << e.what();
+    EXPECT_EQ(client.attempts().size(), 4u);
+    EXPECT_EQ(client.perform(brevo(path.substr(std::string("/fault/redirect-same-host").size()))).status, 200);
 }
 
 TEST_F(HttpClientTest, RefusesRedirectsThatLeaveTheHost) {
