@@ -9,6 +9,7 @@
 #include <fstream>
 #include <functional>
 #include <string>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
@@ -93,6 +94,7 @@ protected:
         server_ = fork();
         ASSERT_GE(server_, 0);
         if (server_ == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGTERM);  // no orphaned server if this test process dies
             execlp("python3", "python3", CRM_MOCK_SERVER, "--port", "0", "--port-file", port_file.c_str(),
                    static_cast<char*>(nullptr));
             _exit(127);
