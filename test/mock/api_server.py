@@ -13,6 +13,7 @@ Credentials (fixed):
 
 Endpoints:
   POST /jsonrpc                              Odoo JSON-RPC: common.login, object.execute_kw search_read
+                                             (archived records only with context active_test: false)
                                              models res.partner (--partners, default 2500), product.product (300),
                                              sale.order.line (5000), stock.quant (300)
   GET  /api/external/v2/{customers|products|customer_invoices|supplier_invoices}?limit&cursor&filter&sort
@@ -536,6 +537,14 @@ def odoo(state, body, fault):
     return Reply(200, b'{"jsonrpc":"2.0","id":' + encode(request_id) + b',"result":' + result + b"}")
 
 
+def hides_archived(domain, kwargs, fields):
+    """Odoo's default: archived records (active = false) are left out unless the context says
+    active_test: false or the domain names the active field itself."""
+    context = kwargs.get("context") or {}
+    names_active = any(isinstance(term, list) and term and term[0] == "active" for term in domain)
+    return "active" in fields and context.get("active_test", True) is not False and not names_active
+
+
 def odoo_search_read(state, model, domain, kwargs, fault):
     count, make, step_s = state.models[model]
     all_fields = list(make(1).keys())
@@ -552,6 +561,9 @@ def odoo_search_read(state, model, domain, kwargs, fault):
     if fault == "repeat-cursor":
         domain, offset = [], 0
     predicate, first = parse_domain(domain, all_fields, step_s)
+    if hides_archived(domain, kwargs, all_fields):
+        admitted = predicate
+        predicate = lambda record: record["active"] and admitted(record)
     # write_date never decreases with the id, so both orders are id order.
     rows, skipped = [], 0
     for record_id in range(first, count + 1):
