@@ -25,6 +25,9 @@ struct HttpResponse {
     // The (decompressed) body. Its capacity is at least size() + 64 so that
     // simdjson can parse it in place (SIMDJSON_PADDING).
     std::string body;
+    // A 429 or 5xx handed back because the retries ran out: the caller
+    // reports it as the vendor's failure, not as data.
+    bool retries_exhausted = false;
 };
 
 // One attempt of one request, for the per-call summary. Never headers,
