@@ -40,6 +40,8 @@ public:
     // step into a scalar.
     bool find(simdjson::dom::element from, simdjson::dom::element& found) const;
     const std::string& text() const { return text_; }
+    // The first member name it steps into (nullptr for "").
+    const std::string* first_step() const { return steps_.empty() ? nullptr : &steps_.front().key; }
 
 private:
     struct Step {
