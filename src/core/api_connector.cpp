@@ -189,13 +189,19 @@ simdjson::dom::array empty_records() {
     return empty;
 }
 
+bool digits_at(std::string_view s, std::size_t from, std::size_t n) {
+    return s.size() >= from + n && std::all_of(s.begin() + from, s.begin() + from + n, [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// "YYYY-MM-DD" then anything: every vendor's since starts with a date.
+bool starts_with_date(std::string_view s) {
+    return digits_at(s, 0, 4) && s[4] == '-' && digits_at(s, 5, 2) && s[7] == '-' && digits_at(s, 8, 2);
+}
+
 // Odoo compares write_date with "YYYY-MM-DD HH:MM:SS" strings in UTC.
 std::string odoo_timestamp(std::string_view since, const ConfigErrors& errors) {
-    auto digits = [&](std::size_t from, std::size_t n) {
-        return since.size() >= from + n &&
-               std::all_of(since.begin() + from, since.begin() + from + n, [](char c) { return c >= '0' && c <= '9'; });
-    };
-    bool date = digits(0, 4) && since[4] == '-' && digits(5, 2) && since[7] == '-' && digits(8, 2);
+    auto digits = [&](std::size_t from, std::size_t n) { return digits_at(since, from, n); };
+    bool date = starts_with_date(since);
     if (date && since.size() == 10) return std::string(since) + " 00:00:00";
     if (date && since.size() >= 19 && (since[10] == 'T' || since[10] == ' ') && digits(11, 2) && since[13] == ':' &&
         digits(14, 2) && since[16] == ':' && digits(17, 2)) {
@@ -421,7 +427,7 @@ void ApiReader::read_options(std::string_view options_json, int max_page_size) {
         std::string_view key = field.key;
         if (key == "since") {
             since = std::string(errors.text(field.value, key));
-            if (since.size() < 10 || has_control(since) || !(since[4] == '-' && since[7] == '-'))
+            if (!starts_with_date(since) || has_control(since))
                 errors.fail("\"since\" must be an ISO date or timestamp such as \"2024-05-01T00:00:00Z\"");
         } else if (key == "domain") {
             simdjson::dom::array domain;
@@ -665,7 +671,7 @@ void ApiReader::check_status(HttpResponse& response, JsonDocument& document) con
 
 void ApiReader::check_odoo_error(simdjson::dom::element root) const {
     simdjson::dom::element error;
-    if (root.at_pointer("/error").get(error)) return;
+    if (root.at_pointer("/error").get(error) || error.is_null()) return;
     std::string_view message = server_message(root), name;
     if (error.at_pointer("/data/name").get_string().get(name)) name = {};
     if (name.find("AccessDenied") != std::string_view::npos) refused(200, message);

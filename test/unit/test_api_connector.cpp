@@ -173,7 +173,9 @@ TEST(ApiReader, UnknownResourcesAndOptions) {
     EXPECT_EQ(run([&] { crm::ApiReader(odoo, kSecret, "res.partner", R"({"params":{"a":"b"}})"); }).sqlstate, "22023");
     EXPECT_EQ(run([&] { crm::ApiReader(brevo, kSecret, "contacts", R"({"domain":[]})"); }).sqlstate, "22023");
     EXPECT_EQ(run([&] { crm::ApiReader(brevo, kSecret, "contacts", R"({"params":{"offset":5}})"); }).sqlstate, "22023");
-    EXPECT_EQ(run([&] { crm::ApiReader(brevo, kSecret, "contacts", R"({"since":"yesterday"})"); }).sqlstate, "22023");
+    for (const char* since : {"yesterday", "2024-5-1", "20240501T00:00", "2024-05-0x"})
+        EXPECT_EQ(run([&] { crm::ApiReader(brevo, kSecret, "contacts", std::string(R"({"since":")") + since + "\"}"); }).sqlstate,
+                  "22023") << since;
     Outcome newline = run([&] { crm::ApiReader(brevo, std::string(kSecret) + "\n", "contacts", ""); });
     EXPECT_EQ(newline.sqlstate, "22023");
     EXPECT_NE(newline.message.find("\"brevo\""), std::string::npos);
@@ -281,6 +283,8 @@ TEST(OdooReader, MissingKeysetFieldsAndWrongShapes) {
     Drive d("odoo", kOdooConfig, "res.partner");
     ASSERT_TRUE(d.answer(200, kOdooLogin));
     EXPECT_EQ(run([&] { d.answer(200, R"({"result":[{"id":1}]})"); }).sqlstate, "08P01");
+    Drive null_error("odoo", kOdooConfig, "res.partner");
+    ASSERT_TRUE(null_error.answer(200, R"({"jsonrpc":"2.0","id":1,"result":7,"error":null})"));
     Drive login("odoo", kOdooConfig, "res.partner");
     EXPECT_EQ(run([&] { login.answer(200, R"({"result":"seven"})"); }).sqlstate, "08P01");
     Drive shape("odoo", kOdooConfig, "res.partner");
