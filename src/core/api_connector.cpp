@@ -629,13 +629,17 @@ void ApiReader::request_get(HttpRequest& out) const {
     append_query(out.url, params);
 }
 
-std::string ApiReader::scrubbed(std::string_view server_text) const {
-    std::string text(server_text);
+std::string ApiReader::without_secret(std::string text) const {
     if (!secret_.empty()) {
         for (std::size_t at = text.find(secret_); at != std::string::npos; at = text.find(secret_, at))
             text.replace(at, secret_.size(), "[secret]");
     }
-    return excerpt(text, kQuotedBytes);
+    return text;
+}
+
+// Blanked before the cut, so that no part of the secret survives either.
+std::string ApiReader::scrubbed(std::string_view server_text) const {
+    return excerpt(without_secret(std::string(server_text)), kQuotedBytes);
 }
 
 void ApiReader::refused(long status, std::string_view message) const {
@@ -677,7 +681,7 @@ void ApiReader::check_odoo_error(simdjson::dom::element root) const {
     if (name.find("AccessDenied") != std::string_view::npos) refused(200, message);
     throw Error(sqlstate::kProtocolViolation,
                 "Odoo returned an error for " + describe() + (message.empty() ? "" : ": " + scrubbed(message)),
-                name.empty() ? "" : "Odoo error: " + excerpt(name, 100));
+                name.empty() ? "" : "Odoo error: " + excerpt(without_secret(std::string(name)), 100));
 }
 
 simdjson::dom::array ApiReader::on_odoo_login(simdjson::dom::element root) {
@@ -695,6 +699,16 @@ simdjson::dom::array ApiReader::on_odoo_login(simdjson::dom::element root) {
 }
 
 simdjson::dom::array ApiReader::on_response(HttpResponse& response, JsonDocument& document) {
+    try {
+        return judge(response, document);
+    } catch (const Error& e) {
+        // Errors quote what the server sent (key names, dates, URLs, its
+        // messages), and a server may echo the secret in any of them.
+        throw Error(e.sqlstate(), without_secret(e.what()), without_secret(e.detail()), without_secret(e.hint()));
+    }
+}
+
+simdjson::dom::array ApiReader::judge(HttpResponse& response, JsonDocument& document) {
     ++rpc_id_;
     check_status(response, document);
     if (response.status == 204 || response.body.empty()) {

@@ -35,7 +35,8 @@ namespace crm {
 //       the next request is the URL at next_url (absolute on the same origin as "url", or a
 //       path starting with "/"); it ends when next_url is missing, null or ""
 // Every member but type is optional; the values above are the defaults.
-// limit_param may be "" to send no page size.
+// Offset and page paging send limit_param=page_size (limit_param "" sends
+// none); cursor and link paging send no page size (add one in "params").
 struct ApiPagination {
     enum class Type { None, Cursor, Offset, Page, Link };
     Type type = Type::None;
@@ -95,6 +96,7 @@ public:
     //              defaults to [["location_id.usage","=","internal"]]
     //   fields     odoo: the fields to request (a list), or an object {column: pointer} whose
     //              pointers' first steps are the fields; id and write_date are always added.
+    //              Absent, or a pointer "" (the whole record): every field.
     //              Other vendors: only read by json_columns()
     //   page_size, max_pages   override the config
     //   params     {name: value}: extra query parameters (not for odoo; not the ones paging sets)
@@ -139,6 +141,8 @@ private:
     void advance_offset(std::optional<std::uint64_t> count, std::size_t page_records);
     void advance_link(simdjson::dom::element root);
     void check_new_page(std::string_view body);
+    simdjson::dom::array judge(HttpResponse& response, JsonDocument& document);
+    std::string without_secret(std::string text) const;
     std::string scrubbed(std::string_view server_text) const;
     [[noreturn]] void refused(long status, std::string_view server_message) const;
 

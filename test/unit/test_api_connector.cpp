@@ -258,6 +258,10 @@ TEST(OdooReader, ErrorInsideHttp200IsAnError) {
         << error.message;
     EXPECT_LE(error.message.size(), std::string("Odoo returned an error for odoo res.partner: ").size() + 200);
     EXPECT_EQ(error.detail, "Odoo error: odoo.exceptions.AccessError");
+    Drive named("odoo", kOdooConfig, "res.partner");
+    ASSERT_TRUE(named.answer(200, kOdooLogin));
+    EXPECT_EQ(run([&] { named.answer(200, std::string(R"({"error":{"data":{"name":")") + kSecret + R"("}}})"); }).detail,
+              "Odoo error: [secret]");
 
     Drive denied("odoo", kOdooConfig, "res.partner");
     ASSERT_TRUE(denied.answer(200, kOdooLogin));
@@ -397,6 +401,9 @@ TEST(BrevoReader, VendorErrors) {
     Outcome wrong = run([&] { shape.answer(200, R"({"items":[],"count":0})"); });
     EXPECT_EQ(wrong.sqlstate, "08P01");
     EXPECT_EQ(wrong.detail, "Top-level keys: items, count.");
+    Drive echo("brevo", kBrevoConfig, "contacts");
+    Outcome echoed = run([&] { echo.answer(200, std::string(R"({")") + kSecret + R"(":1})"); });
+    EXPECT_EQ(echoed.detail, "Top-level keys: [secret].");
 }
 
 TEST(BrevoReader, SamePageTwiceIsALoop) {
