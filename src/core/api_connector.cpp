@@ -67,11 +67,10 @@ private:
 };
 
 simdjson::dom::object parse_object(simdjson::dom::parser& parser, simdjson::padded_string& padded,
-                                   const ConfigErrors& errors, const char* what) {
+                                   const ConfigErrors& errors, const char* complaint) {
     simdjson::dom::element root;
     simdjson::dom::object object;
-    if (parser.parse(padded).get(root) || root.get_object().get(object))
-        errors.fail(std::string("must be a JSON object") + what);
+    if (parser.parse(padded).get(root) || root.get_object().get(object)) errors.fail(complaint);
     return object;
 }
 
@@ -216,6 +215,36 @@ std::string odoo_timestamp(std::string_view since, const ConfigErrors& errors) {
     errors.fail("\"since\" must be a UTC date or time such as \"2024-05-01\" or \"2024-05-01T08:00:00Z\"");
 }
 
+// The "fields" argument of search_read: "[]" (every field) unless the
+// option names some, and then always with id and write_date, the keyset.
+std::string odoo_field_list(std::optional<simdjson::dom::element> fields, const ConfigErrors& errors) {
+    if (!fields) return "[]";
+    std::vector<std::string> names;
+    simdjson::dom::array list;
+    simdjson::dom::object mapping;
+    if (!fields->get_array().get(list)) {
+        for (auto item : list) names.emplace_back(errors.text(item, "fields"));
+    } else if (!fields->get_object().get(mapping)) {
+        for (auto field : mapping) {
+            std::optional<JsonPointer> pointer = JsonPointer::parse(errors.text(field.value, "fields"));
+            if (!pointer) errors.fail("\"fields\" of \"" + excerpt(field.key, 60) + "\" is not a JSON pointer");
+            if (!pointer->first_step()) return "[]";  // "" is the whole record
+            names.push_back(*pointer->first_step());
+        }
+    } else {
+        errors.fail("\"fields\" must be a list of Odoo fields or an object {column: pointer}");
+    }
+    if (names.empty()) return "[]";
+    names.insert(names.end(), {"id", "write_date"});
+    std::string out = "[";
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (std::find(names.begin(), names.begin() + i, names[i]) != names.begin() + i) continue;
+        if (out.size() > 1) out += ',';
+        append_json_string(out, names[i]);
+    }
+    return out + "]";
+}
+
 std::string today_utc() {
     std::time_t now = std::time(nullptr);
     std::tm parts{};
@@ -331,18 +360,20 @@ ApiConfig parse_api_config(std::string_view kind, std::string_view config_json) 
         config.rate_burst = 10;
     }
 
-    std::vector<std::string_view> keys = {"url", "rate_limit_per_s", "rate_burst", "timeout_ms", "page_size", "max_pages"};
-    if (kind == "odoo") keys.insert(keys.end(), {"database", "login", "api_key_secret"});
-    if (kind == "pennylane") keys.push_back("token_secret");
-    if (kind == "brevo") keys.push_back("api_key_secret");
-    if (kind == "http_json") keys.insert(keys.end(), {"auth", "records", "pagination"});
+    std::vector<std::string_view> required = {"url"};
+    std::vector<std::string_view> keys = {"rate_limit_per_s", "rate_burst", "timeout_ms", "page_size", "max_pages"};
+    if (kind == "odoo") required.insert(required.end(), {"database", "login", "api_key_secret"});
+    else if (kind == "pennylane") required.push_back("token_secret");
+    else if (kind == "brevo") required.push_back("api_key_secret");
+    else keys.insert(keys.end(), {"auth", "records", "pagination"});
+    keys.insert(keys.begin(), required.begin(), required.end());
     std::string key_list;
     for (auto key : keys) key_list += (key_list.empty() ? "" : ", ") + std::string(key);
 
     simdjson::dom::parser parser;
     simdjson::padded_string padded(config_json);
     std::vector<std::string_view> seen;
-    for (auto field : parse_object(parser, padded, errors, "")) {
+    for (auto field : parse_object(parser, padded, errors, "must be a JSON object")) {
         std::string_view key = field.key;
         simdjson::dom::element value = field.value;
         if (std::find(keys.begin(), keys.end(), key) == keys.end())
@@ -361,10 +392,6 @@ ApiConfig parse_api_config(std::string_view kind, std::string_view config_json) 
         else if (key == "records") config.records_pointer = errors.pointer(value, key);
         else config.pagination = parse_pagination(value, errors);
     }
-    std::vector<std::string_view> required = {"url"};
-    if (kind == "odoo") required.insert(required.end(), {"database", "login", "api_key_secret"});
-    if (kind == "pennylane") required.push_back("token_secret");
-    if (kind == "brevo") required.push_back("api_key_secret");
     for (auto key : required) {
         if (std::find(seen.begin(), seen.end(), key) == seen.end())
             errors.fail("needs \"" + std::string(key) + "\"", "Keys: " + key_list + ".");
@@ -382,12 +409,14 @@ ApiReader::ApiReader(const ApiConfig& config, std::string secret, std::string_vi
         throw Error(sqlstate::kInvalidParameterValue,
                     "the secret \"" + config_.secret_name + "\" holds a line break or a NUL byte", "",
                     "Store the key or token alone, without a trailing newline.");
-    ConfigErrors errors("invalid option for " + describe() + ": ");
+    auto bad_resource = [&](const std::string& what, const std::string& hint) {
+        throw Error(sqlstate::kInvalidParameterValue, what, "", hint);
+    };
     int default_page_size = 100, max_page_size = 10000;
     if (config_.kind == "odoo") {
         if (!is_odoo_model(resource_))
-            errors.fail("\"" + excerpt(resource_, 60) + "\" is not an Odoo model name", 
-                        "Odoo models look like res.partner, product.product, sale.order.line, stock.quant.");
+            bad_resource("\"" + excerpt(resource_, 60) + "\" is not an Odoo model name",
+                         "Odoo models look like res.partner, product.product, sale.order.line, stock.quant.");
         step_ = Step::OdooLogin;
         records_pointer_ = "/result";
         default_page_size = 1000;
@@ -395,7 +424,8 @@ ApiReader::ApiReader(const ApiConfig& config, std::string secret, std::string_vi
     } else if (config_.kind == "http_json") {
         if (has_control_or_space(resource_) || resource_.find_first_of("?#") != std::string::npos ||
             resource_.find("://") != std::string::npos)
-            errors.fail("the path \"" + excerpt(resource_, 60) + "\" must be a plain path (query parameters go in \"params\")");
+            bad_resource("the http_json path \"" + excerpt(resource_, 60) + "\" is not a plain path",
+                         "Query parameters go in the \"params\" option.");
         base_url_ = config_.url + (resource_.empty() || resource_.front() == '/' ? "" : "/") + resource_;
         records_pointer_ = config_.records_pointer;
     } else {
@@ -403,9 +433,8 @@ ApiReader::ApiReader(const ApiConfig& config, std::string secret, std::string_vi
         for (const auto& r : kResources)
             if (r.kind == config_.kind && r.name == resource_) found = &r;
         if (!found)
-            throw Error(sqlstate::kInvalidParameterValue,
-                        "unknown " + config_.kind + " resource \"" + excerpt(resource_, 60) + "\"", "",
-                        "Supported: " + supported_resources(config_.kind) + ".");
+            bad_resource("unknown " + config_.kind + " resource \"" + excerpt(resource_, 60) + "\"",
+                         "Supported: " + supported_resources(config_.kind) + ".");
         base_url_ = config_.url + (config_.kind == "pennylane" ? "/api/external/v2/" : "/v3/") + resource_;
         records_pointer_ = found->records_pointer;
         default_page_size = found->default_page_size;
@@ -421,9 +450,8 @@ void ApiReader::read_options(std::string_view options_json, int max_page_size) {
     simdjson::dom::parser parser;
     simdjson::padded_string padded(options_json);
     std::string since;
-    simdjson::dom::element fields, params;
-    bool has_fields = false, has_params = false;
-    for (auto field : parse_object(parser, padded, errors, " (options)")) {
+    std::optional<simdjson::dom::element> fields, params;
+    for (auto field : parse_object(parser, padded, errors, "the options must be a JSON object")) {
         std::string_view key = field.key;
         if (key == "since") {
             since = std::string(errors.text(field.value, key));
@@ -437,14 +465,12 @@ void ApiReader::read_options(std::string_view options_json, int max_page_size) {
             odoo_domain_items_ = text.substr(1, text.size() - 2);
         } else if (key == "fields") {
             fields = field.value;
-            has_fields = true;
         } else if (key == "page_size") {
             page_size_ = static_cast<int>(errors.integer(field.value, key, 1, 10000));
         } else if (key == "max_pages") {
             max_pages_ = static_cast<int>(errors.integer(field.value, key, 1, 10000000));
         } else if (key == "params") {
             params = field.value;
-            has_params = true;
         } else {
             errors.fail("unknown option \"" + excerpt(key, 60) + "\"",
                         "Options: since, domain (odoo), fields, page_size, max_pages, params.");
@@ -454,40 +480,8 @@ void ApiReader::read_options(std::string_view options_json, int max_page_size) {
 
     if (config_.kind == "odoo") {
         if (!since.empty()) odoo_since_ = odoo_timestamp(since, errors);
-        if (has_params) errors.fail("\"params\" does not apply to odoo (JSON-RPC has no query parameters)");
-        std::vector<std::string> names;
-        if (has_fields) {
-            simdjson::dom::array list;
-            simdjson::dom::object mapping;
-            if (!fields.get_array().get(list)) {
-                for (auto item : list) names.emplace_back(errors.text(item, "fields"));
-            } else if (!fields.get_object().get(mapping)) {
-                for (auto field : mapping) {
-                    std::optional<JsonPointer> pointer = JsonPointer::parse(errors.text(field.value, "fields"));
-                    if (!pointer) errors.fail("\"fields\" of \"" + excerpt(field.key, 60) + "\" is not a JSON pointer");
-                    // "" (the whole record) asks for every field.
-                    if (!pointer->first_step()) {
-                        names.clear();
-                        break;
-                    }
-                    names.push_back(*pointer->first_step());
-                }
-            } else {
-                errors.fail("\"fields\" must be a list of Odoo fields or an object {column: pointer}");
-            }
-        }
-        odoo_fields_json_ = "[";
-        if (!names.empty()) {
-            names.insert(names.end(), {"id", "write_date"});
-            std::vector<std::string> unique;
-            for (auto& name : names)
-                if (std::find(unique.begin(), unique.end(), name) == unique.end()) unique.push_back(std::move(name));
-            for (const auto& name : unique) {
-                if (odoo_fields_json_.size() > 1) odoo_fields_json_ += ',';
-                append_json_string(odoo_fields_json_, name);
-            }
-        }
-        odoo_fields_json_ += ']';
+        if (params) errors.fail("\"params\" does not apply to odoo (JSON-RPC has no query parameters)");
+        odoo_fields_json_ = odoo_field_list(fields, errors);
         return;
     }
 
@@ -528,8 +522,8 @@ void ApiReader::read_options(std::string_view options_json, int max_page_size) {
         if (paging.type == ApiPagination::Type::Offset) managed.push_back(paging.offset_param);
         if (paging.type == ApiPagination::Type::Page) managed.push_back(paging.page_param);
     }
-    if (has_params) {
-        for (auto param : errors.object(params, "params")) {
+    if (params) {
+        for (auto param : errors.object(*params, "params")) {
             std::string name(param.key);
             if (std::find(managed.begin(), managed.end(), name) != managed.end())
                 errors.fail("\"params\" may not set \"" + excerpt(name, 60) + "\": paging and since set it");
@@ -579,19 +573,21 @@ void ApiReader::request_odoo(HttpRequest& out) const {
         body += "]}}";
         return;
     }
-    // Keyset paging on (write_date, id): rows changed during the pull are
-    // neither skipped nor repeated, as offsets would.
+    // Keyset paging on (write_date, id): offsets skip or repeat rows that
+    // change during the pull, a keyset does not.
     std::string keyset;
     if (keyset_started_) {
-        std::string t;
-        append_json_string(t, last_write_date_);
-        keyset = R"("|",["write_date",">",)" + t + R"(],"&",["write_date","=",)" + t + R"(],["id",">",)" +
-                 std::to_string(last_id_) + "]";
+        std::string write_date;
+        append_json_string(write_date, last_write_date_);
+        keyset = R"("|",["write_date",">",)" + write_date + R"(],"&",["write_date","=",)" + write_date +
+                 R"(],["id",">",)" + std::to_string(last_id_) + "]";
     } else if (!odoo_since_.empty()) {
         keyset = R"(["write_date",">=",)";
         append_json_string(keyset, odoo_since_);
         keyset += ']';
     }
+    // The leading "&" ANDs the user's first expression with the next one;
+    // Odoo ANDs whatever top-level expressions remain.
     std::string domain = odoo_domain_items_.empty() || keyset.empty()
                              ? odoo_domain_items_ + keyset
                              : "\"&\"," + odoo_domain_items_ + "," + keyset;
