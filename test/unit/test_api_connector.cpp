@@ -551,3 +551,31 @@ TEST(PercentEncode, EncodesEverythingButUnreservedBytes) {
     EXPECT_EQ(crm::percent_encode("é"), "%C3%A9");
     EXPECT_EQ(crm::percent_encode(std::string("\r\n\0", 3)), "%0D%0A%00");
 }
+
+TEST(HttpJsonReader, WithoutPaginationOneRequest) {
+    Drive d("http_json", R"({"url":"https://x.example/export.json/","records":"/rows"})", "");
+    EXPECT_EQ(d.reader.describe(), "http_json x.example/export.json");
+    ASSERT_TRUE(d.answer(200, R"({"rows":[{"id":1},{"id":2}]})"));
+    EXPECT_TRUE(d.done());
+    EXPECT_EQ(d.requests[0].url, "https://x.example/export.json");
+    EXPECT_EQ(d.requests[0].headers.size(), 1u);  // Accept only: no auth configured
+    EXPECT_EQ(run([&] { crm::ApiReader(crm::parse_api_config("http_json", R"({"url":"https://x.example"})"), "", "a b", ""); })
+                  .sqlstate,
+              "22023");
+    EXPECT_EQ(run([&] {
+                  crm::ApiReader(crm::parse_api_config("http_json", R"({"url":"https://x.example"})"), "", "x",
+                                 R"({"since":"2024-05-01"})");
+              }).sqlstate,
+              "22023");
+}
+
+TEST(ApiReader, ConfigPageSizeAndMaxPagesApplyAndAreCapped) {
+    const char* config = R"({"url":"https://api.brevo.com","api_key_secret":"brevo","page_size":800,"max_pages":1})";
+    Drive contacts("brevo", config, "contacts");
+    ASSERT_TRUE(contacts.answer(200, R"({"contacts":[{"id":1}],"count":2})"));
+    EXPECT_EQ(contacts.requests[0].url, "https://api.brevo.com/v3/contacts?limit=800&sort=asc&offset=0");
+    EXPECT_EQ(run([&] { contacts.done(); }).sqlstate, "54000");
+    Drive blocked("brevo", config, "smtp/blockedContacts");
+    ASSERT_TRUE(blocked.answer(200, R"({"contacts":[],"count":0})"));
+    EXPECT_EQ(blocked.requests[0].url, "https://api.brevo.com/v3/smtp/blockedContacts?limit=100&offset=0");
+}
