@@ -91,7 +91,8 @@ public:
     // options (JSON object, "" = none):
     //   since      ISO date or timestamp (UTC): only records changed since then. Odoo: write_date >= since;
     //              pennylane lists: filter updated_at gteq; changelogs: start_date; brevo contacts:
-    //              modifiedSince; blockedContacts: startDate (its date) and endDate (today, UTC)
+    //              modifiedSince; blockedContacts: startDate (its date) and endDate (today, UTC);
+    //              http_json: refused (put the API's own filter in params)
     //   domain     odoo: a domain (JSON array), ANDed with the paging conditions; stock.quant
     //              defaults to [["location_id.usage","=","internal"]]
     //   fields     odoo: the fields to request (a list), or an object {column: pointer} whose
@@ -100,7 +101,7 @@ public:
     //              Other vendors: only read by json_columns()
     //   page_size, max_pages   override the config
     //   params     {name: value}: extra query parameters (not for odoo; not the ones paging sets)
-    // Unknown resource or option -> Error 22023.
+    // Unknown resource or option, a secret with CR, LF or NUL -> Error 22023.
     ApiReader(const ApiConfig& config, std::string secret, std::string_view resource, std::string_view options_json);
 
     // Fills the next request (method, URL with a percent-encoded query,

@@ -20,7 +20,8 @@ class JsonDocument {
 public:
     // Parses `body` in place. The HTTP client leaves SIMDJSON_PADDING bytes
     // of capacity after the body; a body without them is padded here.
-    // Elements are valid until the next parse() or until `body` changes.
+    // Elements are valid until the next parse() (the DOM copies strings
+    // out of `body`).
     // Invalid or truncated JSON -> Error 22032 naming `context`.
     // Integers beyond 64 bits are refused by simdjson 3.0 (also 22032).
     simdjson::dom::element parse(std::string& body, std::string_view context);
