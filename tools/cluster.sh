@@ -68,11 +68,15 @@ CONF
       as_owner tee -a "$dir/data/postgresql.conf" >/dev/null <<CONF
 max_wal_size = '16GB'
 checkpoint_timeout = '1h'
+# The mock API server of the api_read workload.
+crm.allowed_hosts = 'http://127.0.0.1:58081'
 CONF
     fi
     if [ "$name" = test ]; then
       as_owner tee -a "$dir/data/postgresql.conf" >/dev/null <<CONF
 crm.enable_test_functions = on
+# The mock API server tools/test.sh starts (test/mock/api_server.py).
+crm.allowed_hosts = 'http://127.0.0.1:58080'
 fsync = off
 synchronous_commit = off
 full_page_writes = off

@@ -53,6 +53,13 @@ files=$(tools/cluster.sh files test)
 cp -r test/fixtures/. "$files/"
 [ "$(id -u)" -eq 0 ] && chown -R postgres "$files"
 
+# The mock API server of the API tests, on the loopback port the test
+# cluster's crm.allowed_hosts names.
+python3 test/mock/api_server.py --port 58080 >mock.log 2>&1 &
+mock_pid=$!
+trap 'kill $mock_pid 2>/dev/null; tools/cluster.sh stop test' EXIT
+for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/58080) 2>/dev/null && break; sleep 0.1; done
+
 # 3. pg_regress.
 make installcheck >regress.log 2>&1
 cat regress.log | grep -E '^(test|ok|not ok| *[0-9]+ of|All)' || true

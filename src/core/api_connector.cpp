@@ -361,7 +361,8 @@ ApiConfig parse_api_config(std::string_view kind, std::string_view config_json) 
     }
 
     std::vector<std::string_view> required = {"url"};
-    std::vector<std::string_view> keys = {"rate_limit_per_s", "rate_burst", "timeout_ms", "page_size", "max_pages"};
+    std::vector<std::string_view> keys = {"rate_limit_per_s", "rate_burst", "timeout_ms", "page_size",
+                                          "max_pages", "max_retries", "max_retry_wait_ms"};
     if (kind == "odoo") required.insert(required.end(), {"database", "login", "api_key_secret"});
     else if (kind == "pennylane") required.push_back("token_secret");
     else if (kind == "brevo") required.push_back("api_key_secret");
@@ -386,6 +387,8 @@ ApiConfig parse_api_config(std::string_view kind, std::string_view config_json) 
         else if (key == "rate_limit_per_s") config.rate_limit_per_s = errors.number(value, key, 0, 1000);
         else if (key == "rate_burst") config.rate_burst = errors.number(value, key, 1, 1000);
         else if (key == "timeout_ms") config.timeout_ms = errors.integer(value, key, 1, 3600000);
+        else if (key == "max_retries") config.max_retries = static_cast<int>(errors.integer(value, key, 0, 10));
+        else if (key == "max_retry_wait_ms") config.max_retry_wait_ms = errors.integer(value, key, 0, 3600000);
         else if (key == "page_size") config.page_size = static_cast<int>(errors.integer(value, key, 1, 10000));
         else if (key == "max_pages") config.max_pages = static_cast<int>(errors.integer(value, key, 1, 10000000));
         else if (key == "auth") parse_auth(value, config, errors);

@@ -66,6 +66,8 @@ struct ApiConfig {
     // Vendor defaults: pennylane 5/s burst 25 (25 requests per 5 s), brevo 10/s burst 10, others none.
     double rate_limit_per_s = 0, rate_burst = 1;
     long timeout_ms = 60000;
+    int max_retries = 5;              // after 429, 5xx, connection errors and timeouts
+    long max_retry_wait_ms = 60000;   // clamp for Retry-After and the vendors' reset headers
     // 0 = the resource's default: odoo 1000, pennylane 100 (changelogs 1000), brevo contacts 500,
     // brevo smtp/blockedContacts 100, http_json 100. Capped at what the vendor accepts
     // (pennylane 100, changelogs 1000, brevo contacts 1000, blockedContacts 100).
@@ -74,7 +76,8 @@ struct ApiConfig {
 };
 
 // Validates a source config (JSON object) for `kind`. Common optional keys:
-// rate_limit_per_s, rate_burst, timeout_ms, page_size, max_pages. Per kind:
+// rate_limit_per_s, rate_burst, timeout_ms, page_size, max_pages, max_retries,
+// max_retry_wait_ms. Per kind:
 //   odoo       url, database, login, api_key_secret (all required)
 //   pennylane  url, token_secret
 //   brevo      url, api_key_secret

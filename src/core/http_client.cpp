@@ -14,6 +14,7 @@
 #include "core/build_info.hpp"
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
+#include "core/worker_thread.hpp"
 #include "core/core_only.hpp"
 
 namespace crm {
@@ -309,7 +310,14 @@ CURLcode HttpClient::Impl::run_until_done() {
     } detach{multi, easy};
     int running = 1;
     while (running) {
-        if (curl_multi_perform(multi, &running) != CURLM_OK) return CURLE_OUT_OF_MEMORY;
+        CURLMcode performed;
+        {
+            // libcurl may start its threaded DNS resolver here: it must not
+            // inherit a mask that lets it run the backend's signal handlers.
+            SignalsBlocked blocked;
+            performed = curl_multi_perform(multi, &running);
+        }
+        if (performed != CURLM_OK) return CURLE_OUT_OF_MEMORY;
         if (!running) break;
         if (interrupt_pending()) {
             current.cancelled = true;

@@ -227,6 +227,15 @@ std::vector<JsonColumn> json_columns(const std::vector<std::pair<std::string, Js
     return columns;
 }
 
+std::string member_json(std::string_view object_json, std::string_view key) {
+    simdjson::dom::parser parser;
+    simdjson::padded_string padded(object_json);
+    simdjson::dom::object object;
+    simdjson::dom::element member;
+    if (parser.parse(padded).get_object().get(object) || object[key].get(member)) return {};
+    return minified(member);
+}
+
 RecordMapper::RecordMapper(std::vector<JsonColumn> columns)
     : columns_(std::move(columns)), scratch_(columns_.size()) {
     pointers_.reserve(columns_.size());

@@ -78,6 +78,10 @@ struct JsonColumn {
 std::vector<JsonColumn> json_columns(const std::vector<std::pair<std::string, JsonColumnKind>>& names,
                                      std::string_view fields_option_json);
 
+// The member `key` of a JSON object (an options argument) as JSON text; ""
+// when the text is not an object or has no such member.
+std::string member_json(std::string_view object_json, std::string_view key);
+
 struct MappedValue {
     bool null = true;
     bool number = false;   // a JSON number: text is a valid numeric literal

@@ -15,8 +15,10 @@
 
 namespace crm {
 
-// What a field's text is: XLSX cells carry a type, CSV fields are all text.
-enum class FieldKind : unsigned char { Text, Number, Date, DateTime, Boolean };
+// What a field's text is: XLSX cells and JSON values carry a type, CSV
+// fields are all text. Null is a value the source itself says is absent
+// (JSON null, Odoo's false in a non-boolean field).
+enum class FieldKind : unsigned char { Text, Number, Date, DateTime, Boolean, Null };
 
 struct SourceRow {
     std::vector<std::string_view> fields;  // valid until the next call to next()
@@ -30,6 +32,10 @@ struct Conventions {
     char decimal = ',';
     std::string thousands;
     std::string date_format;  // "DMY", "MDY", "YMD" or "" (any)
+    // Timestamps carry their own zone ("2024-05-01T10:00:00Z", APIs): a
+    // timestamptz column takes them through PostgreSQL's own parser rather
+    // than as local time.
+    bool zoned_timestamps = false;
 };
 
 class TableSource {

@@ -1,7 +1,7 @@
-// Starting a helper thread inside a PostgreSQL backend: the thread must
-// never run the backend's signal handlers, so it is created with every
-// signal blocked (it inherits the mask from its first instruction) and the
-// creating thread's mask is restored right after.
+// Threads inside a PostgreSQL backend must never run the backend's signal
+// handlers (they would run on the wrong stack, racing the backend): they are
+// created with every signal blocked, inheriting the mask from their first
+// instruction, and the creating thread's mask is restored right after.
 #pragma once
 
 #include <csignal>
@@ -11,15 +11,28 @@
 
 namespace crm {
 
+// Every signal blocked in this thread for the object's lifetime: threads
+// started meanwhile (ours, or libcurl's DNS resolver) inherit the full mask.
+// Signals that arrive in between stay pending and are handled, on this
+// thread, when the mask is restored.
+class SignalsBlocked {
+public:
+    SignalsBlocked() {
+        sigset_t all;
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &saved_);
+    }
+    ~SignalsBlocked() { pthread_sigmask(SIG_SETMASK, &saved_, nullptr); }
+    SignalsBlocked(const SignalsBlocked&) = delete;
+    SignalsBlocked& operator=(const SignalsBlocked&) = delete;
+
+private:
+    sigset_t saved_;
+};
+
 template <typename Fn>
 std::thread start_worker(Fn&& fn) {
-    sigset_t all, saved;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &saved);
-    struct Restore {
-        sigset_t* saved;
-        ~Restore() { pthread_sigmask(SIG_SETMASK, saved, nullptr); }
-    } restore{&saved};
+    SignalsBlocked blocked;
     return std::thread(std::forward<Fn>(fn));
 }
 

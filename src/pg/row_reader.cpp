@@ -60,7 +60,8 @@ RowReader::RowReader(crm::TableSource& source, TupleDesc desc, const crm::ReadOp
         p.attnum = i;
         p.type_oid = attr->atttypid;
         p.typmod = attr->atttypmod;
-        p.input_function = !native_type(p.type_oid, p.typmod, p.type);
+        p.input_function = !native_type(p.type_oid, p.typmod, p.type) ||
+                           (p.type_oid == TIMESTAMPTZOID && source.conventions().zoned_timestamps);
 
         auto mapped = std::find_if(options.columns.begin(), options.columns.end(),
                                    [&](const auto& m) { return m.first == p.name; });
@@ -153,8 +154,15 @@ bool RowReader::convert_row(const crm::SourceRow& row, std::vector<Cell>& cells)
             continue;  // XLSX: trailing empty cells
         }
         std::string_view text = row.fields[p.field];
+        if (!csv && row.kinds[p.field] == crm::FieldKind::Null) continue;
         if (is_null(text)) continue;
         c.null = false;
+        // JSON may spell a NUL ("\u0000"); PostgreSQL text cannot hold one.
+        if (!csv && std::memchr(text.data(), '\0', text.size()) != nullptr) {
+            rejects_.add(Reject{row.line, row.record, p.name, "", "the value contains a NUL character (\\u0000)",
+                                source_.raw_text(row)});
+            return false;
+        }
         if (p.input_function || p.type == crm::ValueType::Text) {
             c.text.assign(text.data(), text.size());
             continue;

@@ -1,10 +1,32 @@
 #include "pg/settings.hpp"
 
+#include "core/error.hpp"
+#include "core/url_policy.hpp"
 #include "pg/postgres_api.hpp"
 
 namespace crm::pg {
 
 Settings settings;
+
+namespace {
+
+// A malformed allow-list is refused when it is set, not at the first request.
+// GUC check hooks are plain C callbacks: nothing may be thrown out of them.
+bool check_allowed_hosts(char** value, void**, GucSource) {
+    static char message[256];
+    try {
+        crm::parse_allowed_hosts(*value ? *value : "");
+        return true;
+    } catch (const std::exception& e) {
+        snprintf(message, sizeof message, "%s", e.what());
+    } catch (...) {
+        snprintf(message, sizeof message, "unreadable host list");
+    }
+    GUC_check_errdetail("%s", message);
+    return false;
+}
+
+}  // namespace
 
 void define_settings() {
     DefineCustomStringVariable(
@@ -19,6 +41,18 @@ void define_settings() {
     DefineCustomBoolVariable("crm.enable_test_functions",
                              "Allows crm._test_fault(), used by the test suite to prove the C++/PostgreSQL boundary.",
                              nullptr, &settings.enable_test_functions, false, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable(
+        "crm.allowed_hosts", "Hosts the API readers may reach (comma-separated host[:port] or http://host:port).",
+        "https only, unless an entry is written http://host:port. Loopback, private and link-local addresses are "
+        "refused unless an entry names that address.",
+        &settings.allowed_hosts, "", PGC_SUSET, 0, check_allowed_hosts, nullptr, nullptr);
+    DefineCustomStringVariable("crm.ca_file", "CA bundle that verifies API servers' TLS certificates.",
+                               "Empty: the system's CA store. Verification itself cannot be turned off.",
+                               &settings.ca_file, "", PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("crm.max_response_size", "Largest API response body pg_crm accepts, after decompression.",
+                            "Bounds memory per request and stops decompression bombs.",
+                            &settings.max_response_size_mb, 256, 1, 4096, PGC_SUSET, GUC_UNIT_MB, nullptr, nullptr,
+                            nullptr);
     // A misspelled crm.* setting is reported instead of silently ignored.
     MarkGUCPrefixReserved("crm");
 }

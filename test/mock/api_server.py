@@ -24,7 +24,7 @@ Endpoints:
   GET  /v3/smtp/blockedContacts?limit&offset&startDate&endDate
                                              Brevo
   GET  /_stats                               {"requests", "faults": {name: count}, "last_headers": [names]}
-  POST /_reset                               zero the counters and the rate-limit state
+  POST /_reset (or GET)                      zero the counters and the rate-limit state; answers [{"reset": true}]
 
 Faults: /fault/<name>/<normal path> strips the prefix, then
   stall               headers, then no body for 60 s
@@ -789,9 +789,10 @@ class Handler(BaseHTTPRequestHandler):
         state = self.server.state
         if url.path == "/_stats":
             return Reply(200, state.stats())
-        if url.path == "/_reset" and self.command == "POST":
+        if url.path == "/_reset":
+            # GET too, so that a SQL test can reset through an http_json source.
             state.reset()
-            return Reply(200, {"reset": True})
+            return Reply(200, [{"reset": True}])
         if url.path == "/jsonrpc" and self.command == "POST":
             return odoo(state, body, fault)
         if url.path.startswith("/api/external/v2/") and self.command == "GET":
