@@ -1,6 +1,7 @@
 #include "core/value_convert.hpp"
 
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -152,6 +153,21 @@ bool parse_plain_date(std::string_view text, std::string_view order, Date& out) 
     return valid_date(out.year, out.month, out.day);
 }
 
+bool parse_plain_timestamp(std::string_view text, std::string_view order, Timestamp& out) {
+    if ((text.size() != 16 && text.size() != 19) || (text[10] != ' ' && text[10] != 'T')) return false;
+    if (!parse_plain_date(text.substr(0, 10), order, out.date)) return false;
+    auto two_digits = [&](size_t at, int limit, int& v) {
+        if (text[at] < '0' || text[at] > '9' || text[at + 1] < '0' || text[at + 1] > '9') return false;
+        v = (text[at] - '0') * 10 + (text[at + 1] - '0');
+        return v < limit;
+    };
+    int second = 0;
+    if (text[13] != ':' || !two_digits(11, 24, out.hour) || !two_digits(14, 60, out.minute)) return false;
+    if (text.size() == 19 && (text[16] != ':' || !two_digits(17, 60, second))) return false;
+    out.second = second;
+    return true;
+}
+
 bool parse_boolean(std::string_view text, bool& out) {
     text = trim_blanks(text);
     static constexpr std::string_view yes[] = {"oui", "vrai", "true", "yes", "o", "y", "t", "1", "x"};
@@ -187,10 +203,16 @@ bool ValueConverter::convert(std::string_view text, FieldKind kind, ValueType ty
         case ValueType::Int16:
         case ValueType::Int32:
         case ValueType::Int64: {
-            if (!to_number(text, kind, out.numeric, reason)) return false;
-            if (!integral_value(out.numeric, out.i)) {
-                reason = "not a whole number";
-                return false;
+            // A plain integer ("12", "-3"), the usual case, skips the general
+            // parser; "1 234", "12,0" or "12 bt" still go through it.
+            const char* end = text.data() + text.size();
+            auto plain = std::from_chars(text.data(), end, out.i);
+            if (plain.ec != std::errc() || plain.ptr != end) {
+                if (!to_number(text, kind, out.numeric, reason)) return false;
+                if (!integral_value(out.numeric, out.i)) {
+                    reason = "not a whole number";
+                    return false;
+                }
             }
             std::int64_t lo = type == ValueType::Int16   ? std::numeric_limits<std::int16_t>::min()
                               : type == ValueType::Int32 ? std::numeric_limits<std::int32_t>::min()
@@ -239,6 +261,9 @@ bool ValueConverter::convert(std::string_view text, FieldKind kind, ValueType ty
             return true;
         }
         case ValueType::Timestamp: {
+            if (parse_plain_timestamp(text, kind == FieldKind::Text ? std::string_view(conventions_.date_format) : "YMD",
+                                      out.timestamp))
+                return true;
             TimestampResult parsed = parse_timestamp(
                 text, kind == FieldKind::Date || kind == FieldKind::DateTime ? std::string_view("YMD")
                                                                               : std::string_view(conventions_.date_format));

@@ -60,6 +60,11 @@ bool fits_numeric_typmod(const std::string& canonical, int precision, int scale)
 // and ISO yyyy-mm-dd, validated; false for anything else.
 bool parse_plain_date(std::string_view text, std::string_view order, Date& out);
 
+// A plain date as above, then " " or "T" and hh:mm or hh:mm:ss (Odoo's
+// "2024-05-01 08:00:00"), validated; false for anything else (fractions,
+// zones, AM/PM: the general parser handles those).
+bool parse_plain_timestamp(std::string_view text, std::string_view order, Timestamp& out);
+
 // "Oui"/"Non", "vrai"/"faux", "true"/"false", "yes"/"no", "o"/"n", "y", "1"/"0", "x"/"" are booleans.
 bool parse_boolean(std::string_view text, bool& out);
 

@@ -88,6 +88,34 @@ TEST(PlainDate, DayFirstByDefaultIsoAlwaysAndCalendarChecked) {
     EXPECT_FALSE(crm::parse_plain_date("03/10-2024", "DMY", d));
 }
 
+TEST(PlainTimestamp, IsoAndFrenchWithSecondsOrNotAndValidated) {
+    crm::Timestamp t{};
+    ASSERT_TRUE(crm::parse_plain_timestamp("2024-05-01 08:03:59", "DMY", t));
+    EXPECT_EQ(t.date.day, 1);
+    EXPECT_EQ(t.hour, 8);
+    EXPECT_EQ(t.minute, 3);
+    EXPECT_EQ(t.second, 59);
+    ASSERT_TRUE(crm::parse_plain_timestamp("03/10/2024 23:15", "DMY", t));
+    EXPECT_EQ(t.date.month, 10);
+    EXPECT_EQ(t.second, 0);
+    ASSERT_TRUE(crm::parse_plain_timestamp("2024-05-01T08:00:00", "YMD", t));
+    EXPECT_FALSE(crm::parse_plain_timestamp("2024-05-01 24:00:00", "YMD", t));
+    EXPECT_FALSE(crm::parse_plain_timestamp("2024-05-01 08:60", "YMD", t));
+    EXPECT_FALSE(crm::parse_plain_timestamp("2024-05-01 08:00:00Z", "YMD", t));  // zones: the general parser
+    EXPECT_FALSE(crm::parse_plain_timestamp("2024-02-30 08:00", "YMD", t));
+    EXPECT_FALSE(crm::parse_plain_timestamp("2024-05-01 8:00:00", "YMD", t));
+}
+
+TEST(IntegerFastPath, PlainIntegersAndTheGeneralParserAgree) {
+    EXPECT_EQ(convert("12", crm::ValueType::Int64).i, 12);
+    EXPECT_EQ(convert("-3", crm::ValueType::Int64).i, -3);
+    EXPECT_EQ(convert("1 234", crm::ValueType::Int64).i, 1234);  // French grouping: the general parser
+    EXPECT_EQ(convert("12,0", crm::ValueType::Int32).i, 12);
+    EXPECT_EQ(convert("+7", crm::ValueType::Int32).i, 7);
+    convert("99999", crm::ValueType::Int16, false);  // range checked on the fast path too
+    convert("12,5", crm::ValueType::Int32, false);
+}
+
 TEST(PlainDecimal, ThousandsSeparatorsInTheIntegerPartOnly) {
     std::int64_t v;
     int scale;
