@@ -1,7 +1,9 @@
 #include "core/file_policy.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <dirent.h>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
@@ -83,32 +85,50 @@ bool inside_any(const std::string& path, const std::vector<std::string>& dirs) {
                 "", "A superuser lists readable directories in crm.allowed_read_paths.");
 }
 
-}  // namespace
+// The allowed directories, as written (normalised) and resolved.
+struct AllowedDirs {
+    std::vector<std::string> lexical, real;
+};
 
-OpenFile open_for_read(const std::string& path, const FilePolicy& policy) {
+AllowedDirs allowed_dirs(const std::string& path, const FilePolicy& policy) {
     if (path.empty() || path[0] != '/')
         throw Error(sqlstate::kInvalidParameterValue, "file path must be absolute: \"" + path + "\"");
     if (policy.allowed_dirs.empty()) refuse(path, "no directory is allowed (crm.allowed_read_paths is empty)");
-
-    std::vector<std::string> lexical_dirs, real_dirs;
+    AllowedDirs dirs;
     for (const auto& dir : policy.allowed_dirs) {
         if (dir.empty() || dir[0] != '/') continue;  // relative entries are ignored, never matched
-        lexical_dirs.push_back(lexically_normal(dir));
+        dirs.lexical.push_back(lexically_normal(dir));
         std::string real = resolve(dir);
-        if (!real.empty()) real_dirs.push_back(real);
+        if (!real.empty()) dirs.real.push_back(real);
     }
-    // Checked before touching the file system, so that the answer for a path
-    // outside the allowed directories never says whether it exists.
-    if (!inside_any(lexically_normal(path), lexical_dirs) && !inside_any(lexically_normal(path), real_dirs))
-        refuse(path, "outside the allowed directories");
+    return dirs;
+}
 
+// Checks `path` against the allowed directories, first as written (before
+// touching the file system, so that the answer for a path outside them never
+// says whether it exists), then resolved; returns the resolved path.
+// `or_equal`: the path may be an allowed directory itself.
+std::string checked_real_path(const std::string& path, const FilePolicy& policy, bool or_equal) {
+    AllowedDirs dirs = allowed_dirs(path, policy);
+    auto admitted = [&](const std::string& p, const std::vector<std::string>& list) {
+        return inside_any(p, list) || (or_equal && std::find(list.begin(), list.end(), p) != list.end());
+    };
+    std::string lexical = lexically_normal(path);
+    if (!admitted(lexical, dirs.lexical) && !admitted(lexical, dirs.real)) refuse(path, "outside the allowed directories");
     std::string real = resolve(path);
     if (real.empty()) {
         int err = errno;
         if (err == EACCES) refuse(path, "permission denied");
         throw Error(sqlstate::kUndefinedFile, "could not open file \"" + path + "\": " + std::strerror(err));
     }
-    if (!inside_any(real, real_dirs)) refuse(path, "it resolves (through a link) outside the allowed directories");
+    if (!admitted(real, dirs.real)) refuse(path, "it resolves (through a link) outside the allowed directories");
+    return real;
+}
+
+}  // namespace
+
+OpenFile open_for_read(const std::string& path, const FilePolicy& policy) {
+    std::string real = checked_real_path(path, policy, false);
 
     // O_NONBLOCK: opening a FIFO must not wait for a writer; cleared below.
     int fd = ::open(real.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -133,6 +153,34 @@ OpenFile open_for_read(const std::string& path, const FilePolicy& policy) {
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     file.size_ = size;
     return file;
+}
+
+std::vector<DirectoryEntry> list_directory(const std::string& dir, const FilePolicy& policy) {
+    std::string real = checked_real_path(dir, policy, true);
+    int fd = ::open(real.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        throw Error(errno == ENOTDIR ? sqlstate::kInvalidParameterValue : sqlstate::kUndefinedFile,
+                    "could not list directory \"" + dir + "\": " + std::strerror(errno));
+    DIR* stream = ::fdopendir(fd);
+    if (stream == nullptr) {
+        ::close(fd);
+        throw Error(sqlstate::kIoError, "could not list directory \"" + dir + "\": " + std::strerror(errno));
+    }
+    struct Closer {
+        DIR* stream;
+        ~Closer() { ::closedir(stream); }
+    } closer{stream};
+    std::vector<DirectoryEntry> entries;
+    while (const dirent* entry = ::readdir(stream)) {
+        if (entry->d_name[0] == '.') continue;
+        struct stat st;
+        if (::fstatat(fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) continue;
+        entries.push_back(DirectoryEntry{real + "/" + entry->d_name, static_cast<std::uint64_t>(st.st_size),
+                                         static_cast<std::int64_t>(st.st_mtime)});
+    }
+    std::sort(entries.begin(), entries.end(),
+              [](const DirectoryEntry& a, const DirectoryEntry& b) { return a.path < b.path; });
+    return entries;
 }
 
 }  // namespace crm

@@ -47,4 +47,15 @@ private:
 // 58P01 no such file, 22023 not a regular file or not absolute, 54000 too large.
 OpenFile open_for_read(const std::string& path, const FilePolicy& policy);
 
+struct DirectoryEntry {
+    std::string path;           // resolved directory + "/" + name
+    std::uint64_t size = 0;
+    std::int64_t modified = 0;  // seconds since the epoch
+};
+
+// The regular files directly inside `dir` (an allowed directory or one
+// inside it), sorted by name; hidden files, subdirectories, links and
+// special files are left out. Throws like open_for_read.
+std::vector<DirectoryEntry> list_directory(const std::string& dir, const FilePolicy& policy);
+
 }  // namespace crm

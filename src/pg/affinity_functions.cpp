@@ -73,11 +73,7 @@ private:
 Datum product_affinity_impl(FunctionCallInfo fcinfo) {
     InitMaterializedSRF(fcinfo, 0);
     auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
-    const char* options_json = "{}";
-    if (!PG_ARGISNULL(0)) {
-        Jsonb* options = PG_GETARG_JSONB_P(0);
-        options_json = JsonbToCString(nullptr, &options->root, static_cast<int>(VARSIZE(options)));
-    }
+    const char* options_json = crm::pg::jsonb_text_arg(fcinfo, 0);
 
     AffinityOptions options = parse_options(options_json);
     const char* query = options.by_order

@@ -12,12 +12,14 @@
 #include "core/api_connector.hpp"
 #include "core/api_stream.hpp"
 #include "core/error.hpp"
+#include "core/export_source.hpp"
 #include "core/http_client.hpp"
 #include "core/json_writer.hpp"
 #include "core/read_options.hpp"
 #include "core/url_policy.hpp"
 #include "pg/api_source.hpp"
 #include "pg/datum.hpp"
+#include "pg/file_access.hpp"
 #include "pg/reject_log.hpp"
 #include "pg/row_reader.hpp"
 #include "pg/settings.hpp"
@@ -25,13 +27,6 @@
 namespace {
 
 using crm::pg::text_arg;
-
-// The jsonb argument as JSON text (palloc'd). Call before creating C++ objects.
-const char* jsonb_arg(FunctionCallInfo fcinfo, int n) {
-    if (PG_ARGISNULL(n)) return "{}";
-    Jsonb* value = PG_GETARG_JSONB_P(n);
-    return JsonbToCString(nullptr, &value->root, static_cast<int>(VARSIZE(value)));
-}
 
 crm::HttpLimits limits_for(const crm::ApiConfig& config) {
     crm::HttpLimits limits;
@@ -97,11 +92,21 @@ void notice_summary(const std::string& function, const std::string& summary) {
     crm::pg::guard([&] { ereport(NOTICE, (errmsg_internal("%s", text))); });
 }
 
-Datum source_check_impl(FunctionCallInfo fcinfo) {
-    std::string_view kind = text_arg(fcinfo, 0);
-    const char* config_json = jsonb_arg(fcinfo, 1);
-    crm::ApiConfig config = crm::parse_api_config(kind, config_json);
+// What crm_source_add warns about (errors are thrown): a directory or host
+// the settings do not allow yet, a secret not set yet.
+std::vector<std::string> export_source_warnings(const char* config_json) {
+    crm::ExportSourceConfig config = crm::parse_export_source_config(config_json);
+    std::vector<std::string> warnings;
+    try {
+        crm::list_directory(config.directory, crm::pg::read_policy());
+    } catch (const crm::Error& e) {
+        warnings.push_back(e.what());
+    }
+    return warnings;
+}
 
+std::vector<std::string> api_source_warnings(std::string_view kind, const char* config_json) {
+    crm::ApiConfig config = crm::parse_api_config(kind, config_json);
     std::vector<std::string> warnings;
     try {
         crm::check_url(config.url, crm::pg::allowed_host_rules());
@@ -112,6 +117,14 @@ Datum source_check_impl(FunctionCallInfo fcinfo) {
     if (!config.secret_name.empty() && !crm::pg::secret_exists(config.secret_name))
         warnings.push_back("secret \"" + config.secret_name + "\" is not set yet: crm_secret_set('" +
                            config.secret_name + "', ...)");
+    return warnings;
+}
+
+Datum source_check_impl(FunctionCallInfo fcinfo) {
+    std::string_view kind = text_arg(fcinfo, 0);
+    const char* config_json = crm::pg::jsonb_text_arg(fcinfo, 1);
+    std::vector<std::string> warnings =
+        kind == "isavigne" ? export_source_warnings(config_json) : api_source_warnings(kind, config_json);
     crm::JsonWriter json;
     json.begin_array();
     for (const std::string& w : warnings) json.value(w);
@@ -156,7 +169,7 @@ Datum read_api_impl(FunctionCallInfo fcinfo) {
     auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
     std::string name(text_arg(fcinfo, 0));
     std::string_view resource = text_arg(fcinfo, 1);
-    const char* options_json = jsonb_arg(fcinfo, 2);
+    const char* options_json = crm::pg::jsonb_text_arg(fcinfo, 2);
 
     ApiCall call(name);
     call.open(resource, options_json);
@@ -200,7 +213,7 @@ Datum read_api_rows_impl(FunctionCallInfo fcinfo) {
     auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
     std::string name(text_arg(fcinfo, 0));
     std::string_view resource = text_arg(fcinfo, 1);
-    const char* options_json = jsonb_arg(fcinfo, 2);
+    const char* options_json = crm::pg::jsonb_text_arg(fcinfo, 2);
 
     ApiCall call(name);
     call.open(resource, options_json);

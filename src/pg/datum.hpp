@@ -18,6 +18,14 @@ inline std::string_view text_arg(FunctionCallInfo fcinfo, int n) {
     return {VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)};
 }
 
+// A jsonb argument as JSON text (palloc'd); "{}" when NULL. Call before
+// creating C++ objects (it may detoast).
+inline const char* jsonb_text_arg(FunctionCallInfo fcinfo, int n) {
+    if (PG_ARGISNULL(n)) return "{}";
+    Jsonb* value = PG_GETARG_JSONB_P(n);
+    return JsonbToCString(nullptr, &value->root, static_cast<int>(VARSIZE(value)));
+}
+
 Datum make_text(std::string_view s);
 Datum make_jsonb(const std::string& json);  // json must be valid JSON text
 Datum make_numeric(const std::string& canonical);  // "-1234.56", as core/french_number writes it

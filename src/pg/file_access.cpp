@@ -4,12 +4,14 @@
 
 namespace crm::pg {
 
-crm::OpenFile open_allowed_file(const std::string& path) {
+crm::FilePolicy read_policy() {
     crm::FilePolicy policy;
     policy.allowed_dirs = crm::split_path_list(settings.allowed_read_paths ? settings.allowed_read_paths : "");
     policy.max_bytes = static_cast<std::uint64_t>(settings.max_file_size_mb) << 20;
-    return crm::open_for_read(path, policy);
+    return policy;
 }
+
+crm::OpenFile open_allowed_file(const std::string& path) { return crm::open_for_read(path, read_policy()); }
 
 std::uint64_t max_field_bytes() { return static_cast<std::uint64_t>(settings.max_field_size_kb) << 10; }
 

@@ -8,6 +8,9 @@
 
 namespace crm::pg {
 
+// crm.allowed_read_paths and crm.max_file_size as a policy.
+crm::FilePolicy read_policy();
+
 // Opens `path` for reading if the settings allow it; throws crm::Error.
 crm::OpenFile open_allowed_file(const std::string& path);
 

@@ -35,11 +35,7 @@ Datum load_impl(FunctionCallInfo fcinfo) {
     auto started = std::chrono::steady_clock::now();
     std::string_view path = crm::pg::text_arg(fcinfo, 0);
     Oid relid = PG_GETARG_OID(1);
-    const char* options_json = "{}";
-    if (!PG_ARGISNULL(2)) {
-        Jsonb* options = PG_GETARG_JSONB_P(2);
-        options_json = JsonbToCString(nullptr, &options->root, static_cast<int>(VARSIZE(options)));
-    }
+    const char* options_json = crm::pg::jsonb_text_arg(fcinfo, 2);
     char* relname = get_rel_name(relid);
     if (relname == nullptr) ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("no table with OID %u", relid)));
     const char* target_name = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), relname);

@@ -19,14 +19,6 @@ namespace {
 
 using crm::pg::text_arg;
 
-// The jsonb options argument as JSON text (palloc'd). Call before creating
-// C++ objects.
-const char* options_arg(FunctionCallInfo fcinfo, int n) {
-    if (PG_ARGISNULL(n)) return "{}";
-    Jsonb* options = PG_GETARG_JSONB_P(n);
-    return JsonbToCString(nullptr, &options->root, static_cast<int>(VARSIZE(options)));
-}
-
 std::unique_ptr<crm::TableSource> open_source(std::string_view path, crm::ReadOptions& options,
                                               std::optional<crm::FileFormat> format) {
     if (format) {
@@ -41,7 +33,7 @@ std::unique_ptr<crm::TableSource> open_source(std::string_view path, crm::ReadOp
 
 Datum sniff_impl(FunctionCallInfo fcinfo) {
     std::string_view path = text_arg(fcinfo, 0);
-    const char* options_json = options_arg(fcinfo, 1);
+    const char* options_json = crm::pg::jsonb_text_arg(fcinfo, 1);
     crm::ReadOptions options = crm::parse_read_options(options_json);
     std::unique_ptr<crm::TableSource> source = open_source(path, options, std::nullopt);
     return crm::pg::make_jsonb(source->describe_json());
@@ -53,7 +45,7 @@ Datum read_impl(FunctionCallInfo fcinfo) {
     InitMaterializedSRF(fcinfo, 0);
     auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
     std::string_view path = text_arg(fcinfo, 0);
-    const char* options_json = options_arg(fcinfo, 1);
+    const char* options_json = crm::pg::jsonb_text_arg(fcinfo, 1);
 
     crm::ReadOptions options = crm::parse_read_options(options_json);
     std::unique_ptr<crm::TableSource> source = open_source(path, options, std::nullopt);
@@ -98,7 +90,7 @@ Datum read_typed(FunctionCallInfo fcinfo, std::optional<crm::FileFormat> format)
     InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
     auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
     std::string_view path = text_arg(fcinfo, 0);
-    const char* options_json = options_arg(fcinfo, 1);
+    const char* options_json = crm::pg::jsonb_text_arg(fcinfo, 1);
 
     crm::ReadOptions options = crm::parse_read_options(options_json);
     std::unique_ptr<crm::TableSource> source = open_source(path, options, format);

@@ -53,6 +53,9 @@ void define_settings() {
                             "Bounds memory per request and stops decompression bombs.",
                             &settings.max_response_size_mb, 256, 1, 4096, PGC_SUSET, GUC_UNIT_MB, nullptr, nullptr,
                             nullptr);
+    DefineCustomIntVariable("crm.sync_history_days", "Days of crm.sync_run history kept.",
+                            "Each crm_sync deletes its source's older runs.", &settings.sync_history_days, 90, 1,
+                            36500, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     // A misspelled crm.* setting is reported instead of silently ignored.
     MarkGUCPrefixReserved("crm");
 }

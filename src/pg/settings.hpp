@@ -11,6 +11,7 @@ struct Settings {
     char* allowed_hosts = nullptr;       // crm.allowed_hosts (superuser)
     char* ca_file = nullptr;             // crm.ca_file (superuser)
     int max_response_size_mb = 0;        // crm.max_response_size (superuser)
+    int sync_history_days = 0;           // crm.sync_history_days (superuser)
 };
 
 extern Settings settings;

@@ -1,0 +1,442 @@
+-- crm_sync: a source's new data into the canonical model, in one
+-- transaction (readers see the previous state or the new one, never a mix),
+-- idempotently (an unchanged export is skipped; unchanged rows are not
+-- rewritten), one run at a time per source, and recorded in crm.sync_run.
+
+CREATE TABLE crm.sync_run (
+    run_id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    source        text NOT NULL,
+    started_at    timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    finished_at   timestamptz,
+    status        text NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'skipped')),
+    options       jsonb NOT NULL DEFAULT '{}',
+    result        jsonb,
+    error         text,
+    cursor_before jsonb,
+    cursor_after  jsonb,
+    run_by        name NOT NULL DEFAULT SESSION_USER
+);
+CREATE INDEX sync_run_source_idx ON crm.sync_run (source, started_at);
+COMMENT ON TABLE crm.sync_run IS 'History of crm_sync runs: one row per run, kept crm.sync_history_days days.';
+COMMENT ON COLUMN crm.sync_run.run_id IS 'Identifies the run.';
+COMMENT ON COLUMN crm.sync_run.source IS 'Source synced.';
+COMMENT ON COLUMN crm.sync_run.started_at IS 'When the run started.';
+COMMENT ON COLUMN crm.sync_run.finished_at IS 'When it ended.';
+COMMENT ON COLUMN crm.sync_run.status IS 'succeeded, failed (curated data unchanged), skipped (another run of the source was active) or running.';
+COMMENT ON COLUMN crm.sync_run.options IS 'Options given to crm_sync.';
+COMMENT ON COLUMN crm.sync_run.result IS 'What crm_sync returned: counts per entity and timings.';
+COMMENT ON COLUMN crm.sync_run.error IS 'SQLSTATE and message of a failed run.';
+COMMENT ON COLUMN crm.sync_run.cursor_before IS 'The source''s cursor before the run (for files: the SHA-256 of each entity''s last export).';
+COMMENT ON COLUMN crm.sync_run.cursor_after IS 'The cursor the run committed with its data.';
+COMMENT ON COLUMN crm.sync_run.run_by IS 'Session user (the pg_cron job owner for scheduled runs).';
+
+-- Per source and entity, the input the curated data was last built from.
+-- Updated in the same transaction as the data: it never runs ahead of it.
+CREATE TABLE crm.sync_cursor (
+    source     text NOT NULL,
+    entity     text NOT NULL,
+    cursor     jsonb NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    PRIMARY KEY (source, entity)
+);
+COMMENT ON TABLE crm.sync_cursor IS 'Where each source''s entities stand: the export (file, SHA-256, load) the curated rows come from.';
+COMMENT ON COLUMN crm.sync_cursor.source IS 'Source name.';
+COMMENT ON COLUMN crm.sync_cursor.entity IS 'customers, products, sales or stock.';
+COMMENT ON COLUMN crm.sync_cursor.cursor IS '{"file", "sha256", "load_id"} for exports.';
+COMMENT ON COLUMN crm.sync_cursor.updated_at IS 'When it last moved.';
+GRANT SELECT, INSERT, UPDATE, DELETE ON crm.sync_run, crm.sync_cursor TO crm_runner;
+GRANT INSERT, UPDATE, DELETE ON crm.product_catalog, crm.customers, crm.stock_levels, crm.sales_lines TO crm_runner;
+
+CREATE FUNCTION crm._export_files(directory text, OUT path text, OUT file text, OUT entity text, OUT size bigint,
+                                  OUT modified timestamptz)
+    RETURNS SETOF record AS 'MODULE_PATHNAME', 'crm_export_files' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION crm._export_files(text) IS
+    'Internal: the regular files of a directory in crm.allowed_read_paths, with the entity their name says.';
+CREATE FUNCTION crm._file_sha256(path text) RETURNS text
+    AS 'MODULE_PATHNAME', 'crm_file_sha256' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION crm._file_sha256(text) IS 'Internal: SHA-256 of a file in crm.allowed_read_paths.';
+CREATE FUNCTION crm._export_columns(path text, entity text, mapping jsonb, read_options jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'crm_export_columns' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION crm._export_columns(text, text, jsonb, jsonb) IS
+    'Internal: {"columns": {field: header}, "missing": [...], "unused": [...]} for an export''s header.';
+REVOKE ALL ON FUNCTION crm._export_files(text), crm._file_sha256(text), crm._export_columns(text, text, jsonb, jsonb)
+    FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION crm._export_files(text), crm._file_sha256(text), crm._export_columns(text, text, jsonb, jsonb)
+    TO crm_runner;
+
+-- Loads one export into its raw table; returns its load report with the
+-- header mapping, or raises when a required field has no column.
+CREATE FUNCTION crm._load_export(path text, entity text, config jsonb) RETURNS jsonb
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    mapping jsonb := crm._export_columns(path, entity, config -> 'mapping', coalesce(config -> 'read_options', '{}'));
+    options jsonb := coalesce(config -> 'read_options', '{}')
+                     || jsonb_build_object('columns', mapping -> 'columns', 'on_error', 'quarantine');
+BEGIN
+    IF jsonb_array_length(mapping -> 'missing') > 0 THEN
+        RAISE EXCEPTION '% (%) has no column for %', path, entity,
+            (SELECT string_agg(f, ', ') FROM jsonb_array_elements_text(mapping -> 'missing') AS f)
+            USING ERRCODE = '22023',
+                  HINT = 'Name the header in the source config: "mapping": {"' || entity || '": {"<field>": "<header>"}}.';
+    END IF;
+    RETURN @extschema@.crm_load(path, format('crm_raw.%I', entity)::regclass, options)
+           || jsonb_build_object('unused_headers', mapping -> 'unused');
+END
+$$;
+COMMENT ON FUNCTION crm._load_export(text, text, jsonb) IS 'Internal: one export into its crm_raw table (quarantine on).';
+
+-- Merges one raw load into the curated table of its entity. Returns
+-- {"inserted", "updated", "unchanged"}; rows whose values did not change are
+-- not rewritten (no dead tuples, no WAL, updated_at kept).
+CREATE FUNCTION crm._merge_export(source text, entity text, load_id bigint) RETURNS jsonb
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    changed record;
+    total bigint;
+    prefix text := source || '-';
+BEGIN
+    IF entity = 'products' THEN
+        WITH src AS (
+            SELECT DISTINCT ON (r.source_id)
+                   prefix || r.source_id AS product_key, r.source_id, r.name,
+                   @extschema@.crm_normalize_key(r.name) AS name_key, r.colour, r.appellation, r.region,
+                   CASE WHEN r.vintage ~ '^\d{4}$' THEN r.vintage::int END AS vintage,
+                   (@extschema@.crm_parse_packaging(r.volume) ->> 'volume_cl')::numeric AS volume_cl, r.packaging,
+                   CASE WHEN r.list_price IS NULL THEN NULL WHEN r.list_price < 10 THEN 'entrée'
+                        WHEN r.list_price < 25 THEN 'cœur' WHEN r.list_price < 60 THEN 'premium' ELSE 'prestige' END
+                       AS price_segment,
+                   round(r.list_price, 2) AS list_price, round(r.cost_price, 2) AS cost_price,
+                   coalesce(r.active, true) AS active
+              FROM crm_raw.products r
+             WHERE r.load_id = _merge_export.load_id AND r.source_id IS NOT NULL
+             ORDER BY r.source_id, r.raw_id DESC),
+        up AS (
+            INSERT INTO crm.product_catalog AS t (product_key, source, source_id, name, name_key, colour, appellation,
+                                                  region, vintage, volume_cl, packaging, price_segment, list_price,
+                                                  cost_price, active)
+            SELECT product_key, _merge_export.source, source_id, name, name_key, colour, appellation, region, vintage,
+                   volume_cl, packaging, price_segment, list_price, cost_price, active FROM src
+            ON CONFLICT (product_key) DO UPDATE
+               SET name = EXCLUDED.name, name_key = EXCLUDED.name_key, colour = EXCLUDED.colour,
+                   appellation = EXCLUDED.appellation, region = EXCLUDED.region, vintage = EXCLUDED.vintage,
+                   volume_cl = EXCLUDED.volume_cl, packaging = EXCLUDED.packaging,
+                   price_segment = EXCLUDED.price_segment, list_price = EXCLUDED.list_price,
+                   cost_price = EXCLUDED.cost_price, active = EXCLUDED.active, updated_at = pg_catalog.now()
+             WHERE (t.name, t.colour, t.appellation, t.region, t.vintage, t.volume_cl, t.packaging, t.list_price,
+                    t.cost_price, t.active)
+                   IS DISTINCT FROM
+                   (EXCLUDED.name, EXCLUDED.colour, EXCLUDED.appellation, EXCLUDED.region, EXCLUDED.vintage,
+                    EXCLUDED.volume_cl, EXCLUDED.packaging, EXCLUDED.list_price, EXCLUDED.cost_price, EXCLUDED.active)
+            RETURNING (xmax = 0) AS inserted)
+        SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated,
+               (SELECT count(*) FROM src) AS total
+          INTO changed FROM up;
+    ELSIF entity = 'customers' THEN
+        WITH src AS (
+            SELECT DISTINCT ON (r.source_id)
+                   prefix || r.source_id AS customer_key, r.source_id, r.civility, r.first_name, r.last_name, r.company,
+                   @extschema@.crm_normalize_email(r.email) AS email, @extschema@.crm_normalize_phone(r.phone) AS phone,
+                   r.zip, r.city, r.country, r.segment
+              FROM crm_raw.customers r
+             WHERE r.load_id = _merge_export.load_id AND r.source_id IS NOT NULL
+             ORDER BY r.source_id, r.raw_id DESC),
+        up AS (
+            INSERT INTO crm.customers AS t (customer_key, source, source_id, civility, first_name, last_name, company,
+                                            email, phone, zip, city, country, segment)
+            SELECT customer_key, _merge_export.source, source_id, civility, first_name, last_name, company, email,
+                   phone, zip, city, country, segment FROM src
+            ON CONFLICT (customer_key) DO UPDATE
+               SET civility = EXCLUDED.civility, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name,
+                   company = EXCLUDED.company, email = EXCLUDED.email, phone = EXCLUDED.phone, zip = EXCLUDED.zip,
+                   city = EXCLUDED.city, country = EXCLUDED.country, segment = EXCLUDED.segment,
+                   updated_at = pg_catalog.now()
+             WHERE (t.civility, t.first_name, t.last_name, t.company, t.email, t.phone, t.zip, t.city, t.country,
+                    t.segment)
+                   IS DISTINCT FROM
+                   (EXCLUDED.civility, EXCLUDED.first_name, EXCLUDED.last_name, EXCLUDED.company, EXCLUDED.email,
+                    EXCLUDED.phone, EXCLUDED.zip, EXCLUDED.city, EXCLUDED.country, EXCLUDED.segment)
+            RETURNING (xmax = 0) AS inserted)
+        SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated,
+               (SELECT count(*) FROM src) AS total
+          INTO changed FROM up;
+    ELSIF entity = 'sales' THEN
+        -- A line is identified by its order and its rank in the order (the
+        -- export has no line id); cost and margin come from the catalogue.
+        WITH src AS (
+            SELECT prefix || r.order_id || '-' || row_number() OVER (PARTITION BY r.order_id ORDER BY r.raw_id)
+                       AS sale_line_key,
+                   prefix || r.order_id AS order_key, prefix || r.customer_id AS customer_key,
+                   prefix || r.product_id AS product_key, r.date_sale, r.quantity, r.packaging,
+                   @extschema@.crm_bottles_75cl_with_rules(r.quantity, r.packaging) AS bottles_75cl,
+                   round(r.price_unit, 2) AS price_unit,
+                   round(coalesce(r.price_total, r.quantity * r.price_unit * (1 - coalesce(r.discount_pct, 0) / 100)), 2)
+                       AS price_total,
+                   r.channel
+              FROM crm_raw.sales r
+             WHERE r.load_id = _merge_export.load_id AND r.order_id IS NOT NULL AND r.date_sale IS NOT NULL
+               AND r.quantity IS NOT NULL),
+        costed AS (
+            SELECT s.*, round(s.quantity * p.cost_price, 2) AS cost_total,
+                   s.price_total - round(s.quantity * p.cost_price, 2) AS margin
+              FROM src s LEFT JOIN crm.product_catalog p ON p.product_key = s.product_key),
+        up AS (
+            INSERT INTO crm.sales_lines AS t (sale_line_key, order_key, customer_key, product_key, date_sale,
+                                              quantity_units, packaging, bottles_75cl, price_unit, price_total,
+                                              cost_total, margin, channel, source)
+            SELECT sale_line_key, order_key, customer_key, product_key, date_sale, quantity, packaging, bottles_75cl,
+                   price_unit, price_total, cost_total, margin, channel, _merge_export.source FROM costed
+            ON CONFLICT (sale_line_key) DO UPDATE
+               SET order_key = EXCLUDED.order_key, customer_key = EXCLUDED.customer_key,
+                   product_key = EXCLUDED.product_key, date_sale = EXCLUDED.date_sale,
+                   quantity_units = EXCLUDED.quantity_units, packaging = EXCLUDED.packaging,
+                   bottles_75cl = EXCLUDED.bottles_75cl, price_unit = EXCLUDED.price_unit,
+                   price_total = EXCLUDED.price_total, cost_total = EXCLUDED.cost_total, margin = EXCLUDED.margin,
+                   channel = EXCLUDED.channel
+             WHERE (t.customer_key, t.product_key, t.date_sale, t.quantity_units, t.packaging, t.bottles_75cl,
+                    t.price_unit, t.price_total, t.cost_total, t.channel)
+                   IS DISTINCT FROM
+                   (EXCLUDED.customer_key, EXCLUDED.product_key, EXCLUDED.date_sale, EXCLUDED.quantity_units,
+                    EXCLUDED.packaging, EXCLUDED.bottles_75cl, EXCLUDED.price_unit, EXCLUDED.price_total,
+                    EXCLUDED.cost_total, EXCLUDED.channel)
+            RETURNING (xmax = 0) AS inserted)
+        SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated,
+               (SELECT count(*) FROM src) AS total
+          INTO changed FROM up;
+        -- Purchase figures of this source's customers follow their lines.
+        UPDATE crm.customers c
+           SET first_purchase = a.first_purchase, last_purchase = a.last_purchase,
+               purchase_count = a.purchase_count, total_spent = a.total_spent
+          FROM (SELECT l.customer_key, min(l.date_sale) AS first_purchase, max(l.date_sale) AS last_purchase,
+                       count(DISTINCT l.order_key)::int AS purchase_count, coalesce(sum(l.price_total), 0) AS total_spent
+                  FROM crm.sales_lines l WHERE l.source = _merge_export.source GROUP BY l.customer_key) a
+         WHERE c.customer_key = a.customer_key
+           AND (c.first_purchase, c.last_purchase, c.purchase_count, c.total_spent)
+               IS DISTINCT FROM (a.first_purchase, a.last_purchase, a.purchase_count, a.total_spent);
+    ELSIF entity = 'stock' THEN
+        -- A stock export is a snapshot: rows it no longer lists are gone.
+        WITH src AS (
+            SELECT DISTINCT ON (r.product_id, r.warehouse)
+                   prefix || r.product_id AS product_key, r.warehouse, r.quantity, coalesce(r.reserved, 0) AS reserved,
+                   r.counted_at
+              FROM crm_raw.stock r
+             WHERE r.load_id = _merge_export.load_id AND r.product_id IS NOT NULL AND r.warehouse IS NOT NULL
+               AND r.quantity IS NOT NULL
+             ORDER BY r.product_id, r.warehouse, r.raw_id DESC),
+        priced AS (
+            SELECT s.*, @extschema@.crm_bottles_75cl_with_rules(s.quantity, p.packaging) AS bottles_75cl
+              FROM src s LEFT JOIN crm.product_catalog p ON p.product_key = s.product_key),
+        up AS (
+            INSERT INTO crm.stock_levels AS t (product_key, warehouse, quantity_units, bottles_75cl, reserved,
+                                               counted_at, source)
+            SELECT product_key, warehouse, quantity, bottles_75cl, reserved, counted_at, _merge_export.source
+              FROM priced
+            ON CONFLICT (product_key, warehouse) DO UPDATE
+               SET quantity_units = EXCLUDED.quantity_units, bottles_75cl = EXCLUDED.bottles_75cl,
+                   reserved = EXCLUDED.reserved, counted_at = EXCLUDED.counted_at
+             WHERE (t.quantity_units, t.bottles_75cl, t.reserved, t.counted_at)
+                   IS DISTINCT FROM (EXCLUDED.quantity_units, EXCLUDED.bottles_75cl, EXCLUDED.reserved,
+                                     EXCLUDED.counted_at)
+            RETURNING (xmax = 0) AS inserted)
+        SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated,
+               (SELECT count(*) FROM src) AS total
+          INTO changed FROM up;
+        DELETE FROM crm.stock_levels t
+         WHERE t.source = _merge_export.source
+           AND NOT EXISTS (SELECT 1 FROM crm_raw.stock r
+                            WHERE r.load_id = _merge_export.load_id AND prefix || r.product_id = t.product_key
+                              AND r.warehouse = t.warehouse);
+    END IF;
+    -- Rows of the load that did not become a curated row (no key, or a
+    -- later row with the same key won) are counted, never silently lost.
+    EXECUTE format('SELECT count(*) FROM crm_raw.%I WHERE load_id = $1', entity) INTO total USING load_id;
+    RETURN jsonb_build_object('inserted', changed.inserted, 'updated', changed.updated,
+                              'unchanged', changed.total - changed.inserted - changed.updated,
+                              'not_merged', total - changed.total);
+END
+$$;
+COMMENT ON FUNCTION crm._merge_export(text, text, bigint) IS
+    'Internal: one raw load into its curated table; returns inserted, updated and unchanged counts.';
+
+-- The work of one isavigne run, inside crm_sync's subtransaction. Entities
+-- go in dependency order: products (costs), customers, sales, stock.
+CREATE FUNCTION crm._sync_exports(source text, config jsonb, options jsonb) RETURNS jsonb
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    ent text;
+    export record;
+    sha text;
+    previous jsonb;
+    report jsonb;
+    counts jsonb;
+    entities jsonb := '{}';
+    full_reload boolean := coalesce((options ->> 'full')::boolean, false);
+BEGIN
+    FOREACH ent IN ARRAY ARRAY['products', 'customers', 'sales', 'stock'] LOOP
+        -- The newest export of the entity in the directory.
+        SELECT f.path, f.file INTO export
+          FROM crm._export_files(config ->> 'directory') AS f
+         WHERE f.entity = ent ORDER BY f.modified DESC, f.file DESC LIMIT 1;
+        IF NOT FOUND THEN
+            entities := entities || jsonb_build_object(ent, jsonb_build_object('file', NULL));
+            CONTINUE;
+        END IF;
+        sha := crm._file_sha256(export.path);
+        SELECT c.cursor INTO previous FROM crm.sync_cursor c
+         WHERE c.source = _sync_exports.source AND c.entity = ent;
+        IF NOT full_reload AND previous ->> 'sha256' = sha THEN
+            entities := entities || jsonb_build_object(ent, jsonb_build_object(
+                'file', export.file, 'skipped', 'unchanged since load ' || (previous ->> 'load_id'),
+                'read', 0, 'inserted', 0, 'updated', 0, 'unchanged', 0, 'rejected', 0));
+            CONTINUE;
+        END IF;
+        RAISE NOTICE 'crm_sync %: loading % (%)', source, export.file, ent;
+        report := crm._load_export(export.path, ent, config);
+        counts := crm._merge_export(source, ent, (report ->> 'load_id')::bigint);
+        RAISE NOTICE 'crm_sync %: % rows read, % inserted, % updated, % rejected', source,
+            report ->> 'rows_read', counts ->> 'inserted', counts ->> 'updated', report ->> 'rows_rejected';
+        INSERT INTO crm.sync_cursor AS c (source, entity, cursor)
+        VALUES (_sync_exports.source, ent, jsonb_build_object('file', export.file, 'sha256', sha, 'load_id', report -> 'load_id'))
+        ON CONFLICT ON CONSTRAINT sync_cursor_pkey DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = pg_catalog.now();
+        entities := entities || jsonb_build_object(ent, counts || jsonb_build_object(
+            'file', export.file, 'load_id', report -> 'load_id', 'read', report -> 'rows_read',
+            'rejected', report -> 'rows_rejected', 'unused_headers', report -> 'unused_headers'));
+    END LOOP;
+    RETURN entities;
+END
+$$;
+COMMENT ON FUNCTION crm._sync_exports(text, jsonb, jsonb) IS 'Internal: the steps of crm_sync for an isavigne source.';
+
+CREATE FUNCTION crm_sync(source text, options jsonb DEFAULT '{}') RETURNS jsonb
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    src record;
+    run bigint;
+    started timestamptz := pg_catalog.clock_timestamp();
+    before jsonb;
+    entities jsonb;
+    outcome jsonb;
+    dry_run boolean := coalesce((options ->> 'dry_run')::boolean, false);
+    state text;
+    message text;
+BEGIN
+    SELECT s.name, s.kind, s.config, s.enabled INTO src FROM crm.source s WHERE s.name = crm_sync.source;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'source "%" does not exist', source USING ERRCODE = '42704',
+            HINT = 'Add it with crm_source_add(name, kind, config); the sources are in crm.source.';
+    END IF;
+    IF options - ARRAY['full', 'dry_run'] <> '{}' THEN
+        RAISE EXCEPTION 'unknown crm_sync option(s): %', (SELECT string_agg(k, ', ') FROM jsonb_object_keys(options - ARRAY['full', 'dry_run']) k)
+            USING ERRCODE = '22023', HINT = 'Options: full (reload everything), dry_run (stage and check, publish nothing).';
+    END IF;
+    DELETE FROM crm.sync_run r
+     WHERE r.source = crm_sync.source
+       AND r.started_at < pg_catalog.now() - pg_catalog.make_interval(days => pg_catalog.current_setting('crm.sync_history_days')::int);
+
+    -- One run per source at a time: a second one returns at once.
+    IF NOT pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext('pg_crm.sync'), pg_catalog.hashtext(source)) THEN
+        INSERT INTO crm.sync_run (source, status, options, finished_at, error)
+        VALUES (crm_sync.source, 'skipped', crm_sync.options, pg_catalog.clock_timestamp(), 'another crm_sync of this source is running')
+        RETURNING run_id INTO run;
+        RETURN jsonb_build_object('run_id', run, 'source', source, 'status', 'skipped',
+                                  'reason', 'another crm_sync of this source is running');
+    END IF;
+
+    SELECT jsonb_object_agg(c.entity, c.cursor) INTO before FROM crm.sync_cursor c WHERE c.source = crm_sync.source;
+    INSERT INTO crm.sync_run (source, status, options, cursor_before)
+    VALUES (crm_sync.source, 'running', crm_sync.options, before) RETURNING run_id INTO run;
+
+    BEGIN
+        IF src.kind = 'isavigne' THEN
+            entities := crm._sync_exports(crm_sync.source, src.config, crm_sync.options);
+        ELSE
+            RAISE EXCEPTION 'crm_sync does not read % sources yet', src.kind USING ERRCODE = '0A000',
+                HINT = 'Read them with crm_read_api_rows in the meantime.';
+        END IF;
+        IF dry_run THEN
+            -- Roll the staging back: nothing is published, the counts say what would be.
+            RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = 'pg_crm dry run', DETAIL = entities::text;
+        END IF;
+        outcome := jsonb_build_object('status', 'succeeded', 'entities', entities);
+    EXCEPTION WHEN OTHERS THEN
+        -- The subtransaction is rolled back: curated data and cursors are
+        -- as before this run. The error is kept in the run's row.
+        GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT;
+        IF state = 'P0001' AND message = 'pg_crm dry run' THEN
+            GET STACKED DIAGNOSTICS message = PG_EXCEPTION_DETAIL;
+            outcome := jsonb_build_object('status', 'succeeded', 'dry_run', true, 'entities', message::jsonb);
+        ELSE
+            outcome := jsonb_build_object('status', 'failed', 'error', state || ': ' || message);
+        END IF;
+    END;
+
+    outcome := jsonb_build_object('run_id', run, 'source', source) || outcome
+               || jsonb_build_object('ms', round(extract(epoch FROM pg_catalog.clock_timestamp() - started) * 1000));
+    UPDATE crm.sync_run r
+       SET status = outcome ->> 'status', finished_at = pg_catalog.clock_timestamp(), result = outcome,
+           error = outcome ->> 'error',
+           cursor_after = (SELECT jsonb_object_agg(c.entity, c.cursor) FROM crm.sync_cursor c
+                            WHERE c.source = crm_sync.source)
+     WHERE r.run_id = run;
+    RETURN outcome;
+END
+$$;
+COMMENT ON FUNCTION crm_sync(text, jsonb) IS
+    'Brings a source''s new data into the canonical model in one transaction and returns {"run_id", "source", '
+    '"status" (succeeded | failed | skipped), "entities": {entity: {"read", "inserted", "updated", "unchanged", '
+    '"rejected", "file"}}, "ms"}. A failed run leaves curated data unchanged and keeps its error in crm.sync_run. '
+    'Options: full (reload unchanged exports too), dry_run (stage and count, publish nothing).';
+
+-- For pg_cron: the run's row is committed, then a failure is raised, so
+-- cron.job_run_details says "failed" (a function returning status = failed
+-- would read "succeeded" there).
+CREATE PROCEDURE crm_sync_job(source text, options jsonb DEFAULT '{}')
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    outcome jsonb;
+BEGIN
+    outcome := @extschema@.crm_sync(source, options);
+    COMMIT;
+    IF outcome ->> 'status' = 'failed' THEN
+        RAISE EXCEPTION 'crm_sync(%) failed: %', source, outcome ->> 'error'
+            USING HINT = 'See crm.sync_run, run ' || (outcome ->> 'run_id') || '.';
+    END IF;
+END
+$$;
+COMMENT ON PROCEDURE crm_sync_job(text, jsonb) IS
+    'crm_sync for schedules (CALL crm_sync_job(''isavigne'')): commits the run, then raises if it failed so that '
+    'pg_cron records the failure.';
+
+CREATE VIEW crm.sync_status AS
+SELECT s.name AS source, s.kind, s.enabled,
+       ok.finished_at AS last_success, ko.finished_at AS last_failure, ko.error AS last_error,
+       pg_catalog.now() - ok.finished_at AS freshness,
+       EXISTS (SELECT 1 FROM crm.sync_run r WHERE r.source = s.name AND r.status = 'running') AS running,
+       ok.result -> 'entities' AS last_counts
+  FROM crm.source s
+  LEFT JOIN LATERAL (SELECT r.finished_at, r.result FROM crm.sync_run r
+                      WHERE r.source = s.name AND r.status = 'succeeded' ORDER BY r.run_id DESC LIMIT 1) ok ON true
+  LEFT JOIN LATERAL (SELECT r.finished_at, r.error FROM crm.sync_run r
+                      WHERE r.source = s.name AND r.status = 'failed' ORDER BY r.run_id DESC LIMIT 1) ko ON true;
+COMMENT ON VIEW crm.sync_status IS 'One row per source: last success, last failure and its error, freshness.';
+COMMENT ON COLUMN crm.sync_status.source IS 'Source name.';
+COMMENT ON COLUMN crm.sync_status.kind IS 'Source kind.';
+COMMENT ON COLUMN crm.sync_status.enabled IS 'Whether schedules sync it.';
+COMMENT ON COLUMN crm.sync_status.last_success IS 'End of the last succeeded run.';
+COMMENT ON COLUMN crm.sync_status.last_failure IS 'End of the last failed run.';
+COMMENT ON COLUMN crm.sync_status.last_error IS 'Error of the last failed run.';
+COMMENT ON COLUMN crm.sync_status.freshness IS 'Time since the last success.';
+COMMENT ON COLUMN crm.sync_status.running IS 'A run has started and not ended (or its session died: see crm.sync_run).';
+COMMENT ON COLUMN crm.sync_status.last_counts IS 'Counts per entity of the last success.';
+GRANT SELECT ON crm.sync_status TO crm_runner;
+
+REVOKE ALL ON FUNCTION crm._load_export(text, text, jsonb), crm._merge_export(text, text, bigint),
+    crm._sync_exports(text, jsonb, jsonb), crm_sync(text, jsonb) FROM PUBLIC;
+REVOKE ALL ON PROCEDURE crm_sync_job(text, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION crm._load_export(text, text, jsonb), crm._merge_export(text, text, bigint),
+    crm._sync_exports(text, jsonb, jsonb), crm_sync(text, jsonb) TO crm_runner;
+GRANT EXECUTE ON PROCEDURE crm_sync_job(text, jsonb) TO crm_runner;

@@ -1,0 +1,31 @@
+-- The sync's privilege matrix: crm_runner runs it and reads the curated
+-- tables; crm_reader and PUBLIC reach neither the sync nor raw or curated
+-- tables (crm_reader will see crm_bi views only).
+BEGIN;
+SET client_min_messages = warning;
+SELECT plan(30);
+
+SELECT function_privs_are('public', 'crm_sync', ARRAY['text', 'jsonb'], r, privs)
+  FROM (VALUES ('crm_admin', ARRAY['EXECUTE']), ('crm_runner', ARRAY['EXECUTE']), ('crm_reader', ARRAY[]::text[]),
+               ('public', ARRAY[]::text[])) AS t(r, privs);
+SELECT ok(has_function_privilege('crm_runner', 'crm_sync_job(text, jsonb)', 'EXECUTE'), 'crm_runner may CALL crm_sync_job');
+SELECT ok(NOT has_function_privilege('crm_reader', 'crm_sync_job(text, jsonb)', 'EXECUTE'), 'crm_reader may not CALL crm_sync_job');
+SELECT ok(NOT has_function_privilege('public', 'crm_sync_job(text, jsonb)', 'EXECUTE'), 'PUBLIC may not CALL crm_sync_job');
+
+SELECT table_privs_are('crm', t, 'crm_reader', ARRAY[]::text[])
+  FROM unnest(ARRAY['customers', 'product_catalog', 'sales_lines', 'stock_levels', 'sync_run', 'sync_cursor']) AS t;
+SELECT table_privs_are('crm_raw', t, 'crm_reader', ARRAY[]::text[])
+  FROM unnest(ARRAY['customers', 'products', 'sales', 'stock']) AS t;
+SELECT table_privs_are('crm', t, 'public', ARRAY[]::text[])
+  FROM unnest(ARRAY['customers', 'product_catalog', 'sales_lines', 'stock_levels', 'sync_run', 'sync_cursor']) AS t;
+SELECT table_privs_are('crm', t, 'crm_runner', ARRAY['DELETE', 'INSERT', 'SELECT', 'UPDATE'])
+  FROM unnest(ARRAY['customers', 'product_catalog', 'sales_lines', 'stock_levels']) AS t;
+
+-- The procedure has no SET clause (it commits); every function of the sync pins search_path.
+SELECT ok(proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], p.oid::regprocedure || ' pins search_path')
+  FROM pg_proc p
+ WHERE p.oid IN ('crm_sync(text, jsonb)'::regprocedure, 'crm._sync_exports(text, jsonb, jsonb)'::regprocedure,
+                 'crm._merge_export(text, text, bigint)'::regprocedure);
+
+SELECT * FROM finish();
+ROLLBACK;
