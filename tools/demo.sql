@@ -77,3 +77,23 @@ SELECT extract(year FROM date)::int AS year, count(*) AS lines,
 SELECT designation_key, demo.euros(sum(montant_ht)) AS revenue_ht,
        round(sum(bottles_75cl)) AS bottles_75cl
   FROM demo.ventes GROUP BY 1 ORDER BY sum(montant_ht) DESC LIMIT 5;
+
+\echo '== crm_sync(''isavigne''): the whole export set into the canonical model, in one transaction'
+SELECT crm_source_add('isavigne', 'isavigne', jsonb_build_object('directory', :'isavigne'));
+SELECT e.key AS entity, e.value ->> 'file' AS file, e.value ->> 'read' AS read, e.value ->> 'inserted' AS inserted,
+       e.value ->> 'updated' AS updated, e.value ->> 'rejected' AS rejected, e.value ->> 'not_merged' AS not_merged,
+       r ->> 'status' AS status, r ->> 'ms' AS ms
+  FROM crm_sync('isavigne') AS r, jsonb_each(r -> 'entities') AS e ORDER BY entity;
+
+\echo '== the same call again: the exports have not changed, nothing is read or rewritten'
+SELECT r ->> 'status' AS status, r ->> 'ms' AS ms,
+       (SELECT count(*) FROM jsonb_each(r -> 'entities') e WHERE e.value ? 'skipped') AS exports_skipped
+  FROM crm_sync('isavigne') AS r;
+
+\echo '== the canonical model: best customers and their orders (crm.customers, crm.sales_lines)'
+SELECT customer_key, coalesce(company, initcap(first_name) || ' ' || initcap(last_name)) AS customer, city,
+       purchase_count AS orders,
+       demo.euros(total_spent) AS spent_ht, last_purchase
+  FROM crm.customers ORDER BY total_spent DESC LIMIT 5;
+SELECT s.source, s.last_success IS NOT NULL AS synced, s.freshness < interval '1 hour' AS fresh, s.last_error
+  FROM crm.sync_status s;

@@ -164,7 +164,10 @@ Datum source_test_impl(FunctionCallInfo fcinfo) {
     return crm::pg::make_jsonb(json.str());
 }
 
-Datum read_api_impl(FunctionCallInfo fcinfo) {
+// The frame both readers share: arguments, the source's call and its record
+// stream, then the NOTICE summary. `consume` fills the tuplestore.
+template <typename Consume>
+Datum read_api_with(FunctionCallInfo fcinfo, const char* function, Consume&& consume) {
     InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
     auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
     std::string name(text_arg(fcinfo, 0));
@@ -174,24 +177,31 @@ Datum read_api_impl(FunctionCallInfo fcinfo) {
     ApiCall call(name);
     call.open(resource, options_json);
     crm::ApiRecordStream stream(*call.reader, call.client);
-
-    constexpr size_t kBatch = 512;
-    std::vector<std::string> documents(kBatch);
-    simdjson::dom::element record;
-    for (;;) {
-        size_t ready = 0;
-        while (ready < kBatch && stream.next(record)) documents[ready++] = crm::minified(record);
-        if (ready == 0) break;
-        crm::pg::guard([&] {
-            for (size_t i = 0; i < ready; ++i) {
-                Datum value = DirectFunctionCall1(jsonb_in, CStringGetDatum(documents[i].c_str()));
-                bool isnull = false;
-                tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
-            }
-        });
-    }
-    notice_summary("crm_read_api", crm::describe_read(call.what(), stream.stats()));
+    consume(rsinfo, stream, call.what(), options_json);
+    notice_summary(function, crm::describe_read(call.what(), stream.stats()));
     return static_cast<Datum>(0);
+}
+
+// crm_read_api: every record as jsonb.
+Datum read_api_impl(FunctionCallInfo fcinfo) {
+    return read_api_with(fcinfo, "crm_read_api", [](ReturnSetInfo* rsinfo, crm::ApiRecordStream& stream,
+                                                     const std::string&, const char*) {
+        constexpr size_t kBatch = 512;
+        std::vector<std::string> documents(kBatch);
+        simdjson::dom::element record;
+        for (;;) {
+            size_t ready = 0;
+            while (ready < kBatch && stream.next(record)) documents[ready++] = crm::minified(record);
+            if (ready == 0) break;
+            crm::pg::guard([&] {
+                for (size_t i = 0; i < ready; ++i) {
+                    Datum value = DirectFunctionCall1(jsonb_in, CStringGetDatum(documents[i].c_str()));
+                    bool isnull = false;
+                    tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
+                }
+            });
+        }
+    });
 }
 
 // The kind of value each output column takes from JSON.
@@ -208,29 +218,22 @@ std::vector<std::pair<std::string, crm::JsonColumnKind>> output_columns(TupleDes
     return out;
 }
 
+// crm_read_api_rows: typed rows through the readers' RowReader.
 Datum read_api_rows_impl(FunctionCallInfo fcinfo) {
-    InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-    auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
-    std::string name(text_arg(fcinfo, 0));
-    std::string_view resource = text_arg(fcinfo, 1);
-    const char* options_json = crm::pg::jsonb_text_arg(fcinfo, 2);
-
-    ApiCall call(name);
-    call.open(resource, options_json);
-    crm::ApiRecordStream stream(*call.reader, call.client);
-    crm::ApiTableSource source(stream, crm::json_columns(output_columns(rsinfo->setDesc), crm::member_json(options_json, "fields")), call.what());
-
-    crm::ReadOptions options;
-    options.nulls.clear();  // an empty JSON string is an empty string; absence is null
-    crm::pg::RejectLog rejects(source.file_name(), crm::OnError::Stop, std::nullopt);
-    crm::pg::RowReader reader(source, rsinfo->setDesc, options, rejects, false);
-    while (reader.read_batch()) {
-        reader.emit([&](Datum* values, bool* nulls) {
-            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-        });
-    }
-    notice_summary("crm_read_api_rows", crm::describe_read(call.what(), stream.stats()));
-    return static_cast<Datum>(0);
+    return read_api_with(fcinfo, "crm_read_api_rows", [](ReturnSetInfo* rsinfo, crm::ApiRecordStream& stream,
+                                                          const std::string& what, const char* options_json) {
+        crm::ApiTableSource source(
+            stream, crm::json_columns(output_columns(rsinfo->setDesc), crm::member_json(options_json, "fields")), what);
+        crm::ReadOptions options;
+        options.nulls.clear();  // an empty JSON string is an empty string; absence is null
+        crm::pg::RejectLog rejects(source.file_name(), crm::OnError::Stop, std::nullopt);
+        crm::pg::RowReader reader(source, rsinfo->setDesc, options, rejects, false);
+        while (reader.read_batch()) {
+            reader.emit([&](Datum* values, bool* nulls) {
+                tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+            });
+        }
+    });
 }
 
 Datum api_requests_impl(FunctionCallInfo fcinfo) {

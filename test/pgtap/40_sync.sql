@@ -3,7 +3,7 @@
 -- tables (crm_reader will see crm_bi views only).
 BEGIN;
 SET client_min_messages = warning;
-SELECT plan(30);
+SELECT plan(31);
 
 SELECT function_privs_are('public', 'crm_sync', ARRAY['text', 'jsonb'], r, privs)
   FROM (VALUES ('crm_admin', ARRAY['EXECUTE']), ('crm_runner', ARRAY['EXECUTE']), ('crm_reader', ARRAY[]::text[]),
@@ -26,6 +26,9 @@ SELECT ok(proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], p.oid::regproce
   FROM pg_proc p
  WHERE p.oid IN ('crm_sync(text, jsonb)'::regprocedure, 'crm._sync_exports(text, jsonb, jsonb)'::regprocedure,
                  'crm._merge_export(text, text, bigint)'::regprocedure);
+
+SELECT is((SELECT context FROM pg_settings WHERE name = 'crm.sync_history_days'), 'superuser',
+          'crm.sync_history_days can only be set by a superuser');
 
 SELECT * FROM finish();
 ROLLBACK;
