@@ -85,3 +85,8 @@ SET client_min_messages = warning;
 CALL crm_sync_job('broken');
 SELECT status, error FROM crm.sync_run WHERE source = 'broken';
 CALL crm_sync_job('isavigne');
+
+-- Every enabled source; another session sees the stage in application_name.
+SELECT r ->> 'source' AS source, r ->> 'status' AS status FROM crm_sync_all() AS r
+ WHERE r ->> 'source' IN ('isavigne', 'broken') ORDER BY 1;
+SELECT current_setting('application_name') AS application_name_restored;

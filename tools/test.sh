@@ -5,7 +5,8 @@
 #   2. the extension built and installed with PGXS, a fresh throwaway cluster
 #   3. pg_regress (make installcheck: sql/ + expected/)
 #   4. pgTAP suites (pg_prove test/pgtap/*.sql)
-#   5. integration tests (test/integration/*.sh), the server-log check last
+#   5. integration tests (test/integration/*.sh), the server-log check last,
+#      then the crash-injection tests (test/crash/*.sh), which kill backends
 #   6. every libFuzzer target (test/fuzz/fuzz_*.cpp) for FUZZ_SECONDS each
 #      (default 15) on a copy of its seed corpus; bench/fuzz.sh runs them long
 # As root on Debian 12 it installs its own packages first.
@@ -85,6 +86,14 @@ for t in $(ls test/integration/*.sh | grep -vE '/(lib|server_log_clean)\.sh$') t
   if bash "$t"; then ipass=$((ipass + 1)); else ifail=$((ifail + 1)); fi
 done
 report "integration" "$ipass" "$ifail"
+
+# 5b. Crash injection: tests that kill backends with SIGKILL on purpose, so
+# they run after the server-log check (test/crash/*.sh).
+cpass=0; cfail=0
+for t in test/crash/*.sh; do
+  if bash "$t"; then cpass=$((cpass + 1)); else cfail=$((cfail + 1)); fi
+done
+report "crash injection" "$cpass" "$cfail"
 
 # 6. Fuzzing, briefly: every parser target must survive its seeds and a few
 # seconds of mutations under ASan + UBSan.

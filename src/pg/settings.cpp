@@ -56,6 +56,10 @@ void define_settings() {
     DefineCustomIntVariable("crm.sync_history_days", "Days of crm.sync_run history kept.",
                             "Each crm_sync deletes its source's older runs.", &settings.sync_history_days, 90, 1,
                             36500, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable("crm.test_pause_at",
+                               "Makes crm_sync pause (60 s) at a named point, for the crash tests.",
+                               "Points: after_load, mid_merge, before_publish, before_commit. Only with crm.enable_test_functions.",
+                               &settings.test_pause_at, "", PGC_SUSET, 0, nullptr, nullptr, nullptr);
     // A misspelled crm.* setting is reported instead of silently ignored.
     MarkGUCPrefixReserved("crm");
 }

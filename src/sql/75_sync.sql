@@ -64,6 +64,21 @@ REVOKE ALL ON FUNCTION crm._export_files(text), crm._file_sha256(text), crm._exp
 GRANT EXECUTE ON FUNCTION crm._export_files(text), crm._file_sha256(text), crm._export_columns(text, text, jsonb, jsonb)
     TO crm_runner;
 
+-- The crash tests' hook: with crm.enable_test_functions on and
+-- crm.test_pause_at naming this point, the run sleeps there so that a test
+-- can kill the backend at a known step. A no-op otherwise.
+CREATE FUNCTION crm._test_pause(point text) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF pg_catalog.current_setting('crm.enable_test_functions')::boolean
+       AND pg_catalog.current_setting('crm.test_pause_at') = point THEN
+        PERFORM pg_catalog.pg_sleep(60);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION crm._test_pause(text) IS 'Internal: where crm_sync pauses for the crash tests (crm.test_pause_at).';
+
 -- Loads one export into its raw table; returns its load report with the
 -- header mapping, or raises when a required field has no column.
 CREATE FUNCTION crm._load_export(path text, entity text, config jsonb) RETURNS jsonb
@@ -204,6 +219,7 @@ BEGIN
         SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated,
                (SELECT count(*) FROM src) AS total
           INTO changed FROM up;
+        PERFORM crm._test_pause('mid_merge');
         -- Purchase figures of this source's customers follow their lines.
         UPDATE crm.customers c
            SET first_purchase = a.first_purchase, last_purchase = a.last_purchase,
@@ -293,7 +309,13 @@ BEGIN
             CONTINUE;
         END IF;
         RAISE NOTICE 'crm_sync %: loading % (%)', source, export.file, ent;
+        -- What another session sees in pg_stat_activity.application_name.
+        PERFORM pg_catalog.set_config('application_name',
+                                      left(format('crm_sync %s: %s %s', source, ent, export.file), 63), true);
         report := crm._load_export(export.path, ent, config);
+        IF ent = 'sales' THEN
+            PERFORM crm._test_pause('after_load');
+        END IF;
         counts := crm._merge_export(source, ent, (report ->> 'load_id')::bigint);
         RAISE NOTICE 'crm_sync %: % rows read, % inserted, % updated, % rejected', source,
             report ->> 'rows_read', counts ->> 'inserted', counts ->> 'updated', report ->> 'rows_rejected';
@@ -320,6 +342,7 @@ DECLARE
     entities jsonb;
     outcome jsonb;
     dry_run boolean := coalesce((options ->> 'dry_run')::boolean, false);
+    application text := pg_catalog.current_setting('application_name');
     state text;
     message text;
 BEGIN
@@ -356,6 +379,7 @@ BEGIN
             RAISE EXCEPTION 'crm_sync does not read % sources yet', src.kind USING ERRCODE = '0A000',
                 HINT = 'Read them with crm_read_api_rows in the meantime.';
         END IF;
+        PERFORM crm._test_pause('before_publish');
         IF dry_run THEN
             -- Roll the staging back: nothing is published, the counts say what would be.
             RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = 'pg_crm dry run', DETAIL = entities::text;
@@ -373,6 +397,7 @@ BEGIN
         END IF;
     END;
 
+    PERFORM pg_catalog.set_config('application_name', application, true);
     outcome := jsonb_build_object('run_id', run, 'source', source) || outcome
                || jsonb_build_object('ms', round(extract(epoch FROM pg_catalog.clock_timestamp() - started) * 1000));
     UPDATE crm.sync_run r
@@ -381,6 +406,7 @@ BEGIN
            cursor_after = (SELECT jsonb_object_agg(c.entity, c.cursor) FROM crm.sync_cursor c
                             WHERE c.source = crm_sync.source)
      WHERE r.run_id = run;
+    PERFORM crm._test_pause('before_commit');
     RETURN outcome;
 END
 $$;
@@ -389,6 +415,22 @@ COMMENT ON FUNCTION crm_sync(text, jsonb) IS
     '"status" (succeeded | failed | skipped), "entities": {entity: {"read", "inserted", "updated", "unchanged", '
     '"rejected", "file"}}, "ms"}. A failed run leaves curated data unchanged and keeps its error in crm.sync_run. '
     'Options: full (reload unchanged exports too), dry_run (stage and count, publish nothing).';
+
+CREATE FUNCTION crm_sync_all() RETURNS SETOF jsonb
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    s record;
+BEGIN
+    -- Exports first: API sources (Brevo's opt-outs) refine the customers they create.
+    FOR s IN SELECT name FROM crm.source WHERE enabled
+              ORDER BY CASE kind WHEN 'isavigne' THEN 0 ELSE 1 END, name LOOP
+        RETURN NEXT @extschema@.crm_sync(s.name);
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION crm_sync_all() IS
+    'crm_sync of every enabled source, export directories first; one result per source.';
 
 -- For pg_cron: the run's row is committed, then a failure is raised, so
 -- cron.job_run_details says "failed" (a function returning status = failed
@@ -434,9 +476,9 @@ COMMENT ON COLUMN crm.sync_status.running IS 'A run has started and not ended (o
 COMMENT ON COLUMN crm.sync_status.last_counts IS 'Counts per entity of the last success.';
 GRANT SELECT ON crm.sync_status TO crm_runner;
 
-REVOKE ALL ON FUNCTION crm._load_export(text, text, jsonb), crm._merge_export(text, text, bigint),
-    crm._sync_exports(text, jsonb, jsonb), crm_sync(text, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION crm._test_pause(text), crm._load_export(text, text, jsonb), crm._merge_export(text, text, bigint),
+    crm._sync_exports(text, jsonb, jsonb), crm_sync(text, jsonb), crm_sync_all() FROM PUBLIC;
 REVOKE ALL ON PROCEDURE crm_sync_job(text, jsonb) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION crm._load_export(text, text, jsonb), crm._merge_export(text, text, bigint),
-    crm._sync_exports(text, jsonb, jsonb), crm_sync(text, jsonb) TO crm_runner;
+GRANT EXECUTE ON FUNCTION crm._test_pause(text), crm._load_export(text, text, jsonb), crm._merge_export(text, text, bigint),
+    crm._sync_exports(text, jsonb, jsonb), crm_sync(text, jsonb), crm_sync_all() TO crm_runner;
 GRANT EXECUTE ON PROCEDURE crm_sync_job(text, jsonb) TO crm_runner;
