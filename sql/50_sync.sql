@@ -90,3 +90,30 @@ CALL crm_sync_job('isavigne');
 SELECT r ->> 'source' AS source, r ->> 'status' AS status FROM crm_sync_all() AS r
  WHERE r ->> 'source' IN ('isavigne', 'broken') ORDER BY 1;
 SELECT current_setting('application_name') AS application_name_restored;
+
+-- Data-quality rules: checked on the new data before it is published. A
+-- failed error rule fails the run and keeps the last good data; a warn rule
+-- is only recorded.
+INSERT INTO crm.dq_rule (source, target, kind, "column", params, severity, description) VALUES
+    ('isavigne', 'crm.sales_lines', 'not_null', 'date_sale', '{}', 'error', 'every line has a date'),
+    ('isavigne', 'crm.sales_lines', 'relationship', 'product_key',
+     '{"to_table": "crm.product_catalog", "to_column": "product_key"}', 'error', 'lines name known products'),
+    ('isavigne', 'crm.sales_lines', 'range', 'quantity_units', '{"min": -1000, "max": 100000}', 'error', 'sane quantities'),
+    ('isavigne', 'crm.customers', 'unique', 'email', '{}', 'warn', 'one customer per e-mail'),
+    ('isavigne', 'crm.sales_lines', 'row_count', NULL, '{"min": 1000}', 'error', 'a sales export is never almost empty'),
+    ('isavigne', 'crm.sales_lines', 'accepted_values', 'channel',
+     '{"values": ["Caveau", "Salon", "Internet", "CHR", "Export", "Caviste", "Grande distribution"]}', 'warn', 'known channels'),
+    (NULL, 'crm.sales_lines', 'custom_sql', NULL,
+     '{"sql": "SELECT count(*) FROM crm.sales_lines WHERE price_total < 0 AND quantity_units > 0"}', 'error',
+     'no negative amount on a positive quantity');
+SELECT r ->> 'status' AS status, r -> 'checks' AS checks FROM crm_sync('isavigne', '{"full": true}') AS r;
+SELECT d.kind, d."column", q.passed, q.severity, q.observed FROM crm.dq_result q JOIN crm.dq_rule d USING (rule_id)
+ WHERE q.run_id = (SELECT max(run_id) FROM crm.sync_run) ORDER BY q.rule_id;
+UPDATE crm.dq_rule SET params = '{"min": 1000000}' WHERE kind = 'row_count';
+SELECT pg_temp.curated() AS before_check \gset
+SELECT r ->> 'status' AS status, r ->> 'error' AS error, r -> 'checks' AS checks
+  FROM crm_sync('isavigne', '{"full": true}') AS r;
+SELECT pg_temp.curated() = :'before_check' AS last_good_data_kept;
+SELECT q.passed, q.message FROM crm.dq_result q
+ WHERE q.run_id = (SELECT max(run_id) FROM crm.sync_run) AND NOT q.passed ORDER BY q.rule_id;
+DELETE FROM crm.dq_rule;

@@ -343,6 +343,7 @@ DECLARE
     outcome jsonb;
     dry_run boolean := coalesce((options ->> 'dry_run')::boolean, false);
     application text := pg_catalog.current_setting('application_name');
+    checks jsonb := '[]';
     state text;
     message text;
 BEGIN
@@ -379,6 +380,11 @@ BEGIN
             RAISE EXCEPTION 'crm_sync does not read % sources yet', src.kind USING ERRCODE = '0A000',
                 HINT = 'Read them with crm_read_api_rows in the meantime.';
         END IF;
+        checks := crm._dq_check(crm_sync.source);
+        IF EXISTS (SELECT 1 FROM jsonb_array_elements(checks) c
+                    WHERE NOT (c ->> 'passed')::boolean AND c ->> 'severity' = 'error') THEN
+            RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = 'pg_crm data-quality failure', DETAIL = checks::text;
+        END IF;
         PERFORM crm._test_pause('before_publish');
         IF dry_run THEN
             -- Roll the staging back: nothing is published, the counts say what would be.
@@ -392,12 +398,29 @@ BEGIN
         IF state = 'P0001' AND message = 'pg_crm dry run' THEN
             GET STACKED DIAGNOSTICS message = PG_EXCEPTION_DETAIL;
             outcome := jsonb_build_object('status', 'succeeded', 'dry_run', true, 'entities', message::jsonb);
+        ELSIF state = 'P0001' AND message = 'pg_crm data-quality failure' THEN
+            GET STACKED DIAGNOSTICS message = PG_EXCEPTION_DETAIL;
+            checks := message::jsonb;
+            outcome := jsonb_build_object('status', 'failed', 'error',
+                'data-quality rule(s) failed: ' || (SELECT string_agg(c ->> 'message', '; ') FROM jsonb_array_elements(checks) c
+                                                     WHERE NOT (c ->> 'passed')::boolean AND c ->> 'severity' = 'error'));
         ELSE
             outcome := jsonb_build_object('status', 'failed', 'error', state || ': ' || message);
         END IF;
     END;
 
     PERFORM pg_catalog.set_config('application_name', application, true);
+    -- Rule outcomes are kept even when they failed the run.
+    INSERT INTO crm.dq_result (run_id, rule_id, passed, severity, observed, message)
+    SELECT run, (c ->> 'rule_id')::bigint, (c ->> 'passed')::boolean, c ->> 'severity', (c ->> 'observed')::numeric,
+           c ->> 'message'
+      FROM jsonb_array_elements(checks) c;
+    outcome := outcome || jsonb_build_object('checks', jsonb_build_object(
+        'passed', (SELECT count(*) FROM jsonb_array_elements(checks) c WHERE (c ->> 'passed')::boolean),
+        'failed', (SELECT count(*) FROM jsonb_array_elements(checks) c
+                    WHERE NOT (c ->> 'passed')::boolean AND c ->> 'severity' = 'error'),
+        'warned', (SELECT count(*) FROM jsonb_array_elements(checks) c
+                    WHERE NOT (c ->> 'passed')::boolean AND c ->> 'severity' = 'warn')));
     outcome := jsonb_build_object('run_id', run, 'source', source) || outcome
                || jsonb_build_object('ms', round(extract(epoch FROM pg_catalog.clock_timestamp() - started) * 1000));
     UPDATE crm.sync_run r
@@ -413,7 +436,7 @@ $$;
 COMMENT ON FUNCTION crm_sync(text, jsonb) IS
     'Brings a source''s new data into the canonical model in one transaction and returns {"run_id", "source", '
     '"status" (succeeded | failed | skipped), "entities": {entity: {"read", "inserted", "updated", "unchanged", '
-    '"rejected", "file"}}, "ms"}. A failed run leaves curated data unchanged and keeps its error in crm.sync_run. '
+    '"rejected", "not_merged", "file"}}, "checks": {"passed", "failed", "warned"}, "ms"}. A failed run leaves curated data unchanged and keeps its error in crm.sync_run. '
     'Options: full (reload unchanged exports too), dry_run (stage and count, publish nothing).';
 
 CREATE FUNCTION crm_sync_all() RETURNS SETOF jsonb
@@ -482,3 +505,124 @@ REVOKE ALL ON PROCEDURE crm_sync_job(text, jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION crm._test_pause(text), crm._load_export(text, text, jsonb), crm._merge_export(text, text, bigint),
     crm._sync_exports(text, jsonb, jsonb), crm_sync(text, jsonb), crm_sync_all() TO crm_runner;
 GRANT EXECUTE ON PROCEDURE crm_sync_job(text, jsonb) TO crm_runner;
+
+-- Data-quality rules: checked on the new curated state inside the run's
+-- subtransaction, before it is committed (published). A failed rule of
+-- severity error rolls the run back; warn only records it.
+CREATE TABLE crm.dq_rule (
+    rule_id     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    source      text,
+    target      text NOT NULL,
+    kind        text NOT NULL CHECK (kind IN ('not_null', 'unique', 'accepted_values', 'relationship', 'range',
+                                              'row_count', 'sum', 'freshness', 'custom_sql')),
+    "column"    text,
+    params      jsonb NOT NULL DEFAULT '{}',
+    severity    text NOT NULL DEFAULT 'error' CHECK (severity IN ('warn', 'error')),
+    enabled     boolean NOT NULL DEFAULT true,
+    description text
+);
+SELECT pg_catalog.pg_extension_config_dump('crm.dq_rule', '');
+COMMENT ON TABLE crm.dq_rule IS 'Data-quality rules crm_sync checks before publishing; see docs/sync.md for each kind''s params.';
+COMMENT ON COLUMN crm.dq_rule.rule_id IS 'Identifies the rule.';
+COMMENT ON COLUMN crm.dq_rule.source IS 'Source whose runs check it; NULL for every source.';
+COMMENT ON COLUMN crm.dq_rule.target IS 'Curated table checked (crm.sales_lines, crm.customers...); rows of the run''s source only when it has a source column.';
+COMMENT ON COLUMN crm.dq_rule.kind IS 'not_null, unique, accepted_values, relationship, range, row_count, sum, freshness or custom_sql.';
+COMMENT ON COLUMN crm.dq_rule."column" IS 'Column checked (not for row_count and custom_sql).';
+COMMENT ON COLUMN crm.dq_rule.params IS 'Kind parameters: values, to_table/to_column, min/max/exact, expected/tolerance, max_age, sql.';
+COMMENT ON COLUMN crm.dq_rule.severity IS 'error: a failure fails the run and keeps the last good data; warn: recorded only.';
+COMMENT ON COLUMN crm.dq_rule.enabled IS 'Disabled rules are not checked.';
+COMMENT ON COLUMN crm.dq_rule.description IS 'What the rule protects, in words.';
+
+CREATE TABLE crm.dq_result (
+    run_id     bigint NOT NULL,
+    rule_id    bigint NOT NULL,
+    passed     boolean NOT NULL,
+    severity   text NOT NULL,
+    observed   numeric,
+    message    text NOT NULL,
+    checked_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp()
+);
+CREATE INDEX dq_result_run_idx ON crm.dq_result (run_id);
+COMMENT ON TABLE crm.dq_result IS 'The outcome of each data-quality rule in each run.';
+COMMENT ON COLUMN crm.dq_result.run_id IS 'The run (crm.sync_run).';
+COMMENT ON COLUMN crm.dq_result.rule_id IS 'The rule (crm.dq_rule).';
+COMMENT ON COLUMN crm.dq_result.passed IS 'Whether the rule held.';
+COMMENT ON COLUMN crm.dq_result.severity IS 'The rule''s severity at the time.';
+COMMENT ON COLUMN crm.dq_result.observed IS 'What was measured: offending rows, row count, sum, or age in seconds.';
+COMMENT ON COLUMN crm.dq_result.message IS 'The outcome in words.';
+COMMENT ON COLUMN crm.dq_result.checked_at IS 'When it was checked.';
+GRANT SELECT ON crm.dq_rule TO crm_runner;
+GRANT SELECT, INSERT, UPDATE, DELETE ON crm.dq_rule TO crm_admin;
+GRANT SELECT, INSERT, DELETE ON crm.dq_result TO crm_runner;
+
+-- Checks every enabled rule of a source on the current (unpublished) data;
+-- returns one JSON object per rule: rule_id, passed, severity, observed, message.
+CREATE FUNCTION crm._dq_check(source text) RETURNS jsonb
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    r record;
+    target regclass;
+    col text;
+    scope text;
+    observed numeric;
+    passed boolean;
+    results jsonb := '[]';
+BEGIN
+    FOR r IN SELECT * FROM crm.dq_rule d WHERE d.enabled AND (d.source IS NULL OR d.source = _dq_check.source)
+              ORDER BY d.rule_id LOOP
+        target := r.target::regclass;
+        col := quote_ident(coalesce(r."column", ''));
+        -- Only the run's own rows, when the table says which source a row is from.
+        scope := CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = target
+                                     AND a.attname = 'source' AND NOT a.attisdropped)
+                      THEN format(' WHERE source = %L', source) ELSE ' WHERE true' END;
+        CASE r.kind
+        WHEN 'not_null' THEN
+            EXECUTE format('SELECT count(*) FROM %s%s AND %s IS NULL', target, scope, col) INTO observed;
+            passed := observed = 0;
+        WHEN 'unique' THEN
+            EXECUTE format('SELECT count(%s) - count(DISTINCT %s) FROM %s%s', col, col, target, scope) INTO observed;
+            passed := observed = 0;
+        WHEN 'accepted_values' THEN
+            EXECUTE format('SELECT count(*) FROM %s%s AND %s::text <> ALL ($1)', target, scope, col) INTO observed
+                USING ARRAY(SELECT jsonb_array_elements_text(r.params -> 'values'));
+            passed := observed = 0;
+        WHEN 'relationship' THEN
+            EXECUTE format('SELECT count(*) FROM %s t%s AND t.%s IS NOT NULL AND NOT EXISTS '
+                           '(SELECT 1 FROM %s u WHERE u.%I = t.%s)', target, replace(scope, 'source', 't.source'),
+                           col, (r.params ->> 'to_table')::regclass, r.params ->> 'to_column', col) INTO observed;
+            passed := observed = 0;
+        WHEN 'range' THEN
+            EXECUTE format('SELECT count(*) FROM %s%s AND (%s < $1 OR %s > $2)', target, scope, col, col)
+                INTO observed USING (r.params ->> 'min')::numeric, (r.params ->> 'max')::numeric;
+            passed := observed = 0;
+        WHEN 'row_count' THEN
+            EXECUTE format('SELECT count(*) FROM %s%s', target, scope) INTO observed;
+            passed := observed >= coalesce((r.params ->> 'min')::numeric, (r.params ->> 'exact')::numeric, observed)
+                  AND observed <= coalesce((r.params ->> 'max')::numeric, (r.params ->> 'exact')::numeric, observed);
+        WHEN 'sum' THEN
+            EXECUTE format('SELECT coalesce(sum(%s), 0) FROM %s%s', col, target, scope) INTO observed;
+            passed := abs(observed - (r.params ->> 'expected')::numeric)
+                      <= coalesce((r.params ->> 'tolerance')::numeric, 0);
+        WHEN 'freshness' THEN
+            EXECUTE format('SELECT extract(epoch FROM pg_catalog.now() - max(%s)::timestamptz) FROM %s%s',
+                           col, target, scope) INTO observed;
+            passed := observed IS NOT NULL AND observed <= extract(epoch FROM (r.params ->> 'max_age')::interval);
+        WHEN 'custom_sql' THEN
+            -- A query returning the number of offending rows; written by crm_admin.
+            EXECUTE r.params ->> 'sql' INTO observed;
+            passed := observed = 0;
+        END CASE;
+        results := results || jsonb_build_object(
+            'rule_id', r.rule_id, 'passed', coalesce(passed, false), 'severity', r.severity, 'observed', observed,
+            'message', format('%s %s%s on %s: %s', r.kind, coalesce(r."column" || ' ', ''),
+                              CASE WHEN coalesce(passed, false) THEN 'held' ELSE 'failed' END, r.target,
+                              coalesce(observed::text, 'nothing measured')));
+    END LOOP;
+    RETURN results;
+END
+$$;
+COMMENT ON FUNCTION crm._dq_check(text) IS 'Internal: checks the data-quality rules of a source on the unpublished state.';
+REVOKE ALL ON FUNCTION crm._dq_check(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION crm._dq_check(text) TO crm_runner;
