@@ -179,17 +179,24 @@ BEGIN
     ELSIF entity = 'sales' THEN
         -- A line is identified by its order and its rank in the order (the
         -- export has no line id); cost and margin come from the catalogue.
-        WITH src AS (
+        -- The house packaging rules are looked up once per distinct label,
+        -- not once per line: the same result as crm_bottles_75cl_with_rules.
+        WITH labels AS (
+            SELECT l.packaging, pr.units, pr.volume_cl
+              FROM (SELECT DISTINCT r.packaging FROM crm_raw.sales r WHERE r.load_id = _merge_export.load_id) l
+              LEFT JOIN crm.packaging_rule pr ON pr.pattern_key = @extschema@.crm_normalize_key(l.packaging)),
+        src AS (
             SELECT prefix || r.order_id || '-' || row_number() OVER (PARTITION BY r.order_id ORDER BY r.raw_id)
                        AS sale_line_key,
                    prefix || r.order_id AS order_key, prefix || r.customer_id AS customer_key,
                    prefix || r.product_id AS product_key, r.date_sale, r.quantity, r.packaging,
-                   @extschema@.crm_bottles_75cl_with_rules(r.quantity, r.packaging) AS bottles_75cl,
+                   CASE WHEN lb.units IS NOT NULL THEN trim_scale(round(r.quantity * lb.units * lb.volume_cl / 75, 3))
+                        ELSE @extschema@.crm_bottles_75cl(r.quantity, r.packaging) END AS bottles_75cl,
                    round(r.price_unit, 2) AS price_unit,
                    round(coalesce(r.price_total, r.quantity * r.price_unit * (1 - coalesce(r.discount_pct, 0) / 100)), 2)
                        AS price_total,
                    r.channel
-              FROM crm_raw.sales r
+              FROM crm_raw.sales r LEFT JOIN labels lb ON lb.packaging IS NOT DISTINCT FROM r.packaging
              WHERE r.load_id = _merge_export.load_id AND r.order_id IS NOT NULL AND r.date_sale IS NOT NULL
                AND r.quantity IS NOT NULL),
         costed AS (
