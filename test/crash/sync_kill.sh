@@ -60,12 +60,7 @@ for point in after_load mid_merge before_publish before_commit after_commit; do
     psql_crm -Atq -c "SET client_min_messages = warning" -c "SET crm.test_pause_at = '$point'" \
       -c "SELECT crm_sync('crash') ->> 'status'" >"$work/run" 2>&1 &
   fi
-  victim=
-  for _ in $(seq 1 100); do
-    victim=$(psql_crm -Atc "SELECT pid FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND pid <> pg_backend_pid()")
-    [ -n "$victim" ] && break
-    sleep 0.1
-  done
+  victim=$(backend_pid "wait_event = 'PgSleep'" 100)
   [ -n "$victim" ] || fail "$point: the run never reached its pause: $(cat "$work/run")"
   ready=$(ready_count)
   kill -9 "$victim" 2>/dev/null || runuser -u postgres -- kill -9 "$victim"

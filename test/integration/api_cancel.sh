@@ -27,12 +27,7 @@ grep -q "canceling statement due to statement timeout" "$work/timeout" || fail "
 # pg_cancel_backend on a trickling transfer.
 psql_crm -v ON_ERROR_STOP=0 -c "SELECT count(*) FROM crm_read_api('cancel_trickle', 'contacts')" >"$work/out" 2>&1 &
 victim=$!
-pid=
-for _ in $(seq 1 50); do
-  pid=$(psql_crm -Atc "SELECT pid FROM pg_stat_activity WHERE query LIKE '%crm_read_api(''cancel_trickle''%' AND pid <> pg_backend_pid()")
-  [ -n "$pid" ] && break
-  sleep 0.1
-done
+pid=$(backend_pid "query LIKE '%crm_read_api(''cancel_trickle''%'")
 [ -n "$pid" ] || fail "the read never showed up in pg_stat_activity"
 sleep 0.5  # inside the transfer
 cancel_ns=$(date +%s%N)

@@ -9,11 +9,7 @@ start_ns=$(date +%s%N)
 psql_crm -v ON_ERROR_STOP=0 -c "SELECT crm._test_fault('long_loop')" >"$work/out" 2>&1 &
 victim=$!
 # Wait until the loop runs, then cancel it from a second session.
-for _ in $(seq 1 50); do
-  pid=$(psql_crm -Atc "SELECT pid FROM pg_stat_activity WHERE query LIKE '%_test_fault(''long_loop'')%' AND pid <> pg_backend_pid()")
-  [ -n "$pid" ] && break
-  sleep 0.1
-done
+pid=$(backend_pid "query LIKE '%_test_fault(''long_loop'')%'")
 [ -n "$pid" ] || fail "the long loop never showed up in pg_stat_activity"
 cancel_ns=$(date +%s%N)
 psql_crm -Atc "SELECT pg_cancel_backend($pid)" >/dev/null

@@ -8,5 +8,16 @@ trap 'rm -rf "$work"' EXIT
 test_name=$(basename "$0" .sh)
 
 psql_crm() { psql -X -q "$@"; }
+# The pid of another backend matching a pg_stat_activity condition, waiting
+# up to `tries` tenths of a second for it to appear (empty if it never does).
+backend_pid() {
+  local condition=$1 tries=${2:-50} pid=
+  for _ in $(seq 1 "$tries"); do
+    pid=$(psql_crm -Atc "SELECT pid FROM pg_stat_activity WHERE $condition AND pid <> pg_backend_pid() LIMIT 1")
+    [ -n "$pid" ] && break
+    sleep 0.1
+  done
+  echo "$pid"
+}
 pass() { echo "ok - $test_name: $*"; exit 0; }
 fail() { echo "not ok - $test_name: $*"; exit 1; }

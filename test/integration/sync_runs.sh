@@ -27,10 +27,7 @@ SQL
 psql_crm -Atq -c "SET client_min_messages = warning" -c "BEGIN" -c "SELECT crm_sync('sync_runs') ->> 'status'" \
   -c "SELECT pg_sleep(4)" -c "COMMIT" >"$work/first" 2>&1 &
 first=$!
-for _ in $(seq 1 50); do
-  psql_crm -Atc "SELECT 1 FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(4)'" | grep -q 1 && break
-  sleep 0.1
-done
+[ -n "$(backend_pid "query = 'SELECT pg_sleep(4)'")" ] || fail "the first run never reached its pause"
 started=$(date +%s%N)
 second=$(psql_crm -Atq -c "SET client_min_messages = warning" -c "SELECT crm_sync('sync_runs') ->> 'status'")
 waited_ms=$(( ($(date +%s%N) - started) / 1000000 ))
