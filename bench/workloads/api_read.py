@@ -8,9 +8,9 @@ least 5x faster.
 The report line adds the read alone on both sides (SELECT count(*), no
 INSERT), the same read as one 110 MB body (page_size 500000), and
 simdjson's decode speed alone on that body (build/json_decode_speed)."""
+
+import csv
 import json
-import os
-import pathlib
 import subprocess
 import sys
 import time
@@ -61,7 +61,6 @@ def _bodies_file(size, page_size):
     """The page bodies as a CSV file the server can COPY (one body per row)."""
     path = data.FILES / f"odoo_partner_bodies_{size}_{page_size}_all.csv"  # archived partners included
     if not path.exists():
-        import csv
         with open(path, "w", newline="", encoding="utf-8") as out:
             writer = csv.writer(out)
             for body in _pages(size, page_size):

@@ -7,7 +7,10 @@ the same four files into all-text tables. Target: at most 2.5x.
 The report line adds the two reruns the sync issue sets targets for: the
 same exports again (skipped by their SHA-256; target <= 0.05 of the full
 sync) and a new sales export with 1% of its lines changed (target <= 0.2)."""
+
 import shutil
+import subprocess
+import sys
 
 import data
 
@@ -25,8 +28,6 @@ def _dirs(size):
     full = data.isavigne_set(size, only_ventes=False)
     changed = data.FILES / f"isavigne_{size}_changed"
     if not (changed / "ventes.csv").exists():
-        import subprocess
-        import sys
         subprocess.run([sys.executable, str(data.REPO / "tools/gen_isavigne.py"), "--out", str(changed), "--lines",
                         str(size), "--change-fraction", "0.01", "--only", "ventes"], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

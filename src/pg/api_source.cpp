@@ -52,16 +52,17 @@ SourceDefinition load_source(const std::string& name) {
     return out;
 }
 
-std::string read_secret(const std::string& name) {
-    if (name.empty()) return {};
-    const char* name_c = name.c_str();
-    char* value = nullptr;
+namespace {
+
+// Runs `query` ($1 = the secret's name; one text column) as the owner of
+// crm.secret (the role that installed pg_crm), the only role that may read
+// it: switched to for this one lookup, in a restricted operation, and back
+// even on error. Returns the column's value palloc'd, or nullptr for no row.
+char* query_secret_as_owner(const char* name, const char* query) {
+    char* result = nullptr;
     guard([&] {
         MemoryContext caller = CurrentMemoryContext;
         SPI_connect();
-        // The owner of crm.secret (the role that installed pg_crm) is the only
-        // one who may read it; switch to it for this one lookup, in a
-        // restricted operation, and switch back even on error.
         SPI_execute("SELECT c.relowner FROM pg_catalog.pg_class c "
                     "WHERE c.oid = 'crm.secret'::pg_catalog.regclass",
                     true, 1);
@@ -74,9 +75,9 @@ std::string read_secret(const std::string& name) {
         PG_TRY();
         {
             Oid types[1] = {TEXTOID};
-            Datum args[1] = {CStringGetTextDatum(name_c)};
-            SPI_execute_with_args("SELECT value FROM crm.secret WHERE name = $1", 1, types, args, nullptr, true, 1);
-            if (SPI_processed == 1) value = copy_text(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, caller);
+            Datum args[1] = {CStringGetTextDatum(name)};
+            SPI_execute_with_args(query, 1, types, args, nullptr, true, 1);
+            if (SPI_processed == 1) result = copy_text(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, caller);
         }
         PG_FINALLY();
         {
@@ -85,6 +86,14 @@ std::string read_secret(const std::string& name) {
         PG_END_TRY();
         SPI_finish();
     });
+    return result;
+}
+
+}  // namespace
+
+std::string read_secret(const std::string& name) {
+    if (name.empty()) return {};
+    char* value = query_secret_as_owner(name.c_str(), "SELECT value FROM crm.secret WHERE name = $1");
     if (value == nullptr) return {};
     size_t length = std::strlen(value);
     std::string out(value, length);
@@ -96,11 +105,10 @@ std::string read_secret(const std::string& name) {
     return out;
 }
 
+// Existence only: the value never leaves the table.
 bool secret_exists(const std::string& name) {
-    std::string value = read_secret(name);
-    bool exists = !value.empty();
-    std::fill(value.begin(), value.end(), '\0');
-    return exists;
+    char* found = query_secret_as_owner(name.c_str(), "SELECT '' FROM crm.secret WHERE name = $1");
+    return found != nullptr;
 }
 
 std::vector<crm::HostRule> allowed_host_rules() {

@@ -157,13 +157,14 @@ bool RowReader::convert_row(const crm::SourceRow& row, std::vector<Cell>& cells)
         if (!csv && row.kinds[p.field] == crm::FieldKind::Null) continue;
         if (is_null(text)) continue;
         c.null = false;
-        // JSON may spell a NUL ("\u0000"); PostgreSQL text cannot hold one.
-        if (!csv && std::memchr(text.data(), '\0', text.size()) != nullptr) {
-            rejects_.add(Reject{row.line, row.record, p.name, "", "the value contains a NUL character (\\u0000)",
-                                source_.raw_text(row)});
-            return false;
-        }
         if (p.input_function || p.type == crm::ValueType::Text) {
+            // JSON may spell a NUL ("\u0000"), which PostgreSQL text cannot
+            // hold; values of other types are rebuilt by their converters.
+            if (!csv && std::memchr(text.data(), '\0', text.size()) != nullptr) {
+                rejects_.add(Reject{row.line, row.record, p.name, "", "the value contains a NUL character (\\u0000)",
+                                    source_.raw_text(row)});
+                return false;
+            }
             c.text.assign(text.data(), text.size());
             continue;
         }

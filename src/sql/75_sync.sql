@@ -304,7 +304,8 @@ CREATE FUNCTION crm._sync_exports(source text, config jsonb, options jsonb) RETU
     AS $$
 DECLARE
     ent text;
-    export record;
+    newest jsonb;
+    export jsonb;
     sha text;
     previous jsonb;
     report jsonb;
@@ -312,29 +313,32 @@ DECLARE
     entities jsonb := '{}';
     full_reload boolean := coalesce((options ->> 'full')::boolean, false);
 BEGIN
+    -- The newest export of each entity in the directory, listed once.
+    SELECT jsonb_object_agg(f.entity, jsonb_build_object('path', f.path, 'file', f.file)) INTO newest
+      FROM (SELECT DISTINCT ON (e.entity) e.entity, e.path, e.file
+              FROM crm._export_files(config ->> 'directory') AS e
+             WHERE e.entity IS NOT NULL
+             ORDER BY e.entity, e.modified DESC, e.file DESC) AS f;
     FOREACH ent IN ARRAY ARRAY['products', 'customers', 'sales', 'stock'] LOOP
-        -- The newest export of the entity in the directory.
-        SELECT f.path, f.file INTO export
-          FROM crm._export_files(config ->> 'directory') AS f
-         WHERE f.entity = ent ORDER BY f.modified DESC, f.file DESC LIMIT 1;
-        IF NOT FOUND THEN
+        export := newest -> ent;
+        IF export IS NULL THEN
             entities := entities || jsonb_build_object(ent, jsonb_build_object('file', NULL));
             CONTINUE;
         END IF;
-        sha := crm._file_sha256(export.path);
+        sha := crm._file_sha256(export ->> 'path');
         SELECT c.cursor INTO previous FROM crm.sync_cursor c
          WHERE c.source = _sync_exports.source AND c.entity = ent;
         IF NOT full_reload AND previous ->> 'sha256' = sha THEN
             entities := entities || jsonb_build_object(ent, jsonb_build_object(
-                'file', export.file, 'skipped', 'unchanged since load ' || (previous ->> 'load_id'),
+                'file', export ->> 'file', 'skipped', 'unchanged since load ' || (previous ->> 'load_id'),
                 'read', 0, 'inserted', 0, 'updated', 0, 'unchanged', 0, 'rejected', 0));
             CONTINUE;
         END IF;
-        RAISE NOTICE 'crm_sync %: loading % (%)', source, export.file, ent;
+        RAISE NOTICE 'crm_sync %: loading % (%)', source, export ->> 'file', ent;
         -- What another session sees in pg_stat_activity.application_name.
         PERFORM pg_catalog.set_config('application_name',
-                                      left(format('crm_sync %s: %s %s', source, ent, export.file), 63), true);
-        report := crm._load_export(export.path, ent, config);
+                                      left(format('crm_sync %s: %s %s', source, ent, export ->> 'file'), 63), true);
+        report := crm._load_export(export ->> 'path', ent, config);
         IF ent = 'sales' THEN
             PERFORM crm._test_pause('after_load');
         END IF;
@@ -342,10 +346,10 @@ BEGIN
         RAISE NOTICE 'crm_sync %: % rows read, % inserted, % updated, % rejected', source,
             report ->> 'rows_read', counts ->> 'inserted', counts ->> 'updated', report ->> 'rows_rejected';
         INSERT INTO crm.sync_cursor AS c (source, entity, cursor)
-        VALUES (_sync_exports.source, ent, jsonb_build_object('file', export.file, 'sha256', sha, 'load_id', report -> 'load_id'))
+        VALUES (_sync_exports.source, ent, jsonb_build_object('file', export ->> 'file', 'sha256', sha, 'load_id', report -> 'load_id'))
         ON CONFLICT ON CONSTRAINT sync_cursor_pkey DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = pg_catalog.now();
         entities := entities || jsonb_build_object(ent, counts || jsonb_build_object(
-            'file', export.file, 'load_id', report -> 'load_id', 'read', report -> 'rows_read',
+            'file', export ->> 'file', 'load_id', report -> 'load_id', 'read', report -> 'rows_read',
             'rejected', report -> 'rows_rejected', 'unused_headers', report -> 'unused_headers'));
     END LOOP;
     RETURN entities;
