@@ -90,6 +90,33 @@ SELECT r ->> 'status' AS status, r ->> 'ms' AS ms,
        (SELECT count(*) FROM jsonb_each(r -> 'entities') e WHERE e.value ? 'skipped') AS exports_skipped
   FROM crm_sync('isavigne') AS r;
 
+\echo '== crm_sync(''bottleneck''): the three Excel exports configured file by file (a "files" source)'
+SELECT crm_source_add('bottleneck', 'files', jsonb_build_object('files', jsonb_build_array(
+    jsonb_build_object('path', :'bottleneck' || '/erp.xlsx', 'entity', 'products',
+        'mapping', jsonb_build_object('source_id', 'product_id', 'list_price', 'price', 'active', 'onsale_web')),
+    jsonb_build_object('path', :'bottleneck' || '/web.xlsx', 'entity', 'products',
+        'mapping', jsonb_build_object('source_id', 'sku', 'name', 'post_title'),
+        'ids', jsonb_build_object('path', :'bottleneck' || '/liaison.xlsx', 'from', 'id_web', 'to', 'product_id')),
+    jsonb_build_object('path', :'bottleneck' || '/web.xlsx', 'entity', 'sales',
+        'mapping', jsonb_build_object('product_id', 'sku', 'quantity', 'total_sales'),
+        'constants', jsonb_build_object('order_id', 'web', 'date_sale', '2020-08-27', 'channel', 'Web',
+                                        'customer_id', NULL),
+        'keep', jsonb_build_object('largest', 'quantity'),
+        'ids', jsonb_build_object('path', :'bottleneck' || '/liaison.xlsx', 'from', 'id_web', 'to', 'product_id')),
+    jsonb_build_object('path', :'bottleneck' || '/erp.xlsx', 'entity', 'stock',
+        'mapping', jsonb_build_object('product_id', 'product_id', 'quantity', 'stock_quantity'),
+        'constants', jsonb_build_object('warehouse', 'Entrepôt')))));
+SELECT e.key AS entity, e.value ->> 'files' AS files, e.value ->> 'read' AS read, e.value ->> 'inserted' AS inserted,
+       e.value ->> 'combined' AS combined, e.value ->> 'not_merged' AS not_merged, r ->> 'status' AS status
+  FROM crm_sync('bottleneck') AS r, jsonb_each(r -> 'entities') AS e ORDER BY entity;
+SELECT count(DISTINCT s.product_key) AS "web products sold", demo.euros(sum(s.price_total)) AS "chiffre d'affaires (CA)",
+       count(*) FILTER (WHERE z.z > 2) AS "premium wines (z > 2)", count(*) FILTER (WHERE z.z <= 2) AS ordinary
+  FROM crm.sales_lines s
+  JOIN (SELECT p.product_key, crm_zscore(p.list_price::float8) OVER () AS z
+          FROM crm.product_catalog p WHERE p.product_key IN (SELECT product_key FROM crm.sales_lines
+                                                             WHERE source = 'bottleneck')) z USING (product_key)
+ WHERE s.source = 'bottleneck';
+
 \echo '== the canonical model: best customers and their orders (crm.customers, crm.sales_lines)'
 SELECT customer_key, coalesce(company, initcap(first_name) || ' ' || initcap(last_name)) AS customer, city,
        purchase_count AS orders,

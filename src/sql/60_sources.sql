@@ -69,7 +69,7 @@ GRANT EXECUTE ON FUNCTION crm_secret_set(text, text), crm_secret_remove(text) TO
 
 CREATE TABLE crm.source (
     name       text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]{0,62}$'),
-    kind       text NOT NULL CHECK (kind IN ('isavigne', 'odoo', 'pennylane', 'brevo', 'http_json')),
+    kind       text NOT NULL CHECK (kind IN ('isavigne', 'files', 'odoo', 'pennylane', 'brevo', 'http_json')),
     config     jsonb NOT NULL DEFAULT '{}',
     enabled    boolean NOT NULL DEFAULT true,
     created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
@@ -80,7 +80,7 @@ COMMENT ON TABLE crm.source IS
     'Where data comes from: one row per source, added with crm_source_add(). Holds no secret, only secret names. '
     'Dumped by pg_dump.';
 COMMENT ON COLUMN crm.source.name IS 'Source name, used by crm_read_api() and crm_sync().';
-COMMENT ON COLUMN crm.source.kind IS 'isavigne (a directory of exports), odoo, pennylane, brevo or http_json.';
+COMMENT ON COLUMN crm.source.kind IS 'isavigne (a directory of exports), files (explicit files, each feeding one entity), odoo, pennylane, brevo or http_json.';
 COMMENT ON COLUMN crm.source.config IS 'Connection settings (url, database, login, secret names, paging, limits); see docs/apis.md.';
 COMMENT ON COLUMN crm.source.enabled IS 'Disabled sources are skipped by scheduled syncs.';
 COMMENT ON COLUMN crm.source.created_at IS 'When the source was added.';

@@ -80,18 +80,22 @@ $$;
 COMMENT ON FUNCTION crm._test_pause(text) IS 'Internal: where crm_sync pauses for the crash tests (crm.test_pause_at).';
 
 -- Loads one export into its raw table; returns its load report with the
--- header mapping, or raises when a required field has no column.
-CREATE FUNCTION crm._load_export(path text, entity text, config jsonb) RETURNS jsonb
+-- header mapping, or raises when a required field has no column (unless it
+-- is one of `supplied`: a "files" source fills it from a constant or from
+-- another file of the entity).
+CREATE FUNCTION crm._load_export(path text, entity text, config jsonb, supplied text[] DEFAULT '{}') RETURNS jsonb
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
     mapping jsonb := crm._export_columns(path, entity, config -> 'mapping', coalesce(config -> 'read_options', '{}'));
     options jsonb := coalesce(config -> 'read_options', '{}')
                      || jsonb_build_object('columns', mapping -> 'columns', 'on_error', 'quarantine');
+    missing text;
 BEGIN
-    IF jsonb_array_length(mapping -> 'missing') > 0 THEN
-        RAISE EXCEPTION '% (%) has no column for %', path, entity,
-            (SELECT string_agg(f, ', ') FROM jsonb_array_elements_text(mapping -> 'missing') AS f)
+    SELECT string_agg(f, ', ') INTO missing
+      FROM jsonb_array_elements_text(mapping -> 'missing') AS f WHERE f <> ALL (supplied);
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION '% (%) has no column for %', path, entity, missing
             USING ERRCODE = '22023',
                   HINT = 'Name the header in the source config: "mapping": {"' || entity || '": {"<field>": "<header>"}}.';
     END IF;
@@ -99,7 +103,7 @@ BEGIN
            || jsonb_build_object('unused_headers', mapping -> 'unused');
 END
 $$;
-COMMENT ON FUNCTION crm._load_export(text, text, jsonb) IS 'Internal: one export into its crm_raw table (quarantine on).';
+COMMENT ON FUNCTION crm._load_export(text, text, jsonb, text[]) IS 'Internal: one export into its crm_raw table (quarantine on).';
 
 -- Merges one raw load into the curated table of its entity. Returns
 -- {"inserted", "updated", "unchanged"}; rows whose values did not change are
@@ -185,7 +189,9 @@ BEGIN
         -- not once per line: the same result as crm_bottles_75cl_with_rules.
         -- Only lines that are new or differ from their curated version are
         -- kept for writing: a rerun with 1% of the lines changed writes 1%.
-        DROP TABLE IF EXISTS pg_temp.crm_sales_merge;
+        IF to_regclass('pg_temp.crm_sales_merge') IS NOT NULL THEN
+            DROP TABLE pg_temp.crm_sales_merge;
+        END IF;
         CREATE TEMP TABLE crm_sales_merge ON COMMIT DROP AS
         WITH labels AS (
             SELECT l.packaging, pr.units, pr.volume_cl
@@ -198,17 +204,25 @@ BEGIN
                    prefix || r.product_id AS product_key, r.date_sale, r.quantity AS quantity_units, r.packaging,
                    CASE WHEN lb.units IS NOT NULL THEN trim_scale(round(r.quantity * lb.units * lb.volume_cl / 75, 3))
                         ELSE @extschema@.crm_bottles_75cl(r.quantity, r.packaging) END AS bottles_75cl,
-                   round(r.price_unit, 2) AS price_unit,
-                   round(coalesce(r.price_total, r.quantity * r.price_unit * (1 - coalesce(r.discount_pct, 0) / 100)), 2)
-                       AS price_total,
-                   r.channel
+                   round(r.price_unit, 2) AS price_unit, r.discount_pct, r.price_total, r.channel
               FROM crm_raw.sales r LEFT JOIN labels lb ON lb.packaging IS NOT DISTINCT FROM r.packaging
              WHERE r.load_id = _merge_export.load_id AND r.order_id IS NOT NULL AND r.date_sale IS NOT NULL
                AND r.quantity IS NOT NULL),
+        -- A line without a unit price (a web sales summary) is priced at
+        -- the catalogue's list price.
+        priced AS (
+            SELECT s.sale_line_key, s.order_key, s.customer_key, s.product_key, s.date_sale, s.quantity_units,
+                   s.packaging, s.bottles_75cl, coalesce(s.price_unit, p.list_price) AS price_unit,
+                   round(coalesce(s.price_total, s.quantity_units * coalesce(s.price_unit, p.list_price)
+                                                 * (1 - coalesce(s.discount_pct, 0) / 100)), 2) AS price_total,
+                   s.channel, p.cost_price
+              FROM src s LEFT JOIN crm.product_catalog p ON p.product_key = s.product_key),
         costed AS (
-            SELECT s.*, round(s.quantity_units * p.cost_price, 2) AS cost_total,
-                   s.price_total - round(s.quantity_units * p.cost_price, 2) AS margin
-              FROM src s LEFT JOIN crm.product_catalog p ON p.product_key = s.product_key)
+            SELECT s.sale_line_key, s.order_key, s.customer_key, s.product_key, s.date_sale, s.quantity_units,
+                   s.packaging, s.bottles_75cl, s.price_unit, s.price_total, s.channel,
+                   round(s.quantity_units * s.cost_price, 2) AS cost_total,
+                   s.price_total - round(s.quantity_units * s.cost_price, 2) AS margin
+              FROM priced s)
         SELECT n.* FROM costed n
          WHERE NOT EXISTS (
                SELECT 1 FROM crm.sales_lines t
@@ -357,6 +371,197 @@ END
 $$;
 COMMENT ON FUNCTION crm._sync_exports(text, jsonb, jsonb) IS 'Internal: the steps of crm_sync for an isavigne source.';
 
+-- Stages the files of one entity of a "files" source: their raw loads
+-- (loads[i] is files[i]'s) become one derived raw load, which is what gets
+-- merged. On the way, a file's product or customer ids are translated
+-- through its "ids" file (rows without a match are left out, like an inner
+-- join), "constants" fill the fields a file lacks, "keep": {"largest": f}
+-- keeps one row per key, and the fields of several files are combined per
+-- key: the first file (in config order) that has a value wins. Returns the
+-- derived load's id; it is recorded in crm_raw.load like any other load.
+CREATE FUNCTION crm._stage_files(entity text, files jsonb, loads bigint[]) RETURNS bigint
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    raw_table regclass := format('crm_raw.%I', entity)::regclass;
+    key_column text := CASE WHEN entity IN ('products', 'customers') THEN 'source_id' ELSE 'product_id' END;
+    group_columns text[] := CASE entity WHEN 'stock' THEN ARRAY['product_id', 'warehouse']
+                                        WHEN 'sales' THEN ARRAY['order_id', 'product_id']
+                                        ELSE ARRAY['source_id'] END;
+    columns text[];
+    types text[];
+    f jsonb;
+    i int;
+    ambiguous text;
+    picked text;
+    staged bigint;
+    staged_rows bigint;
+BEGIN
+    SELECT array_agg(a.attname::text ORDER BY a.attnum), array_agg(format_type(a.atttypid, a.atttypmod) ORDER BY a.attnum)
+      INTO columns, types
+      FROM pg_attribute a
+     WHERE a.attrelid = raw_table AND a.attnum > 0 AND NOT a.attisdropped AND a.attname NOT IN ('raw_id', 'load_id');
+    IF to_regclass('pg_temp.crm_stage') IS NOT NULL THEN
+        DROP TABLE pg_temp.crm_stage;
+    END IF;
+    EXECUTE format('CREATE TEMP TABLE crm_stage ON COMMIT DROP AS SELECT 0 AS file_no, raw_id, %s FROM %s WITH NO DATA',
+                   (SELECT string_agg(quote_ident(c), ', ') FROM unnest(columns) c), raw_table);
+    FOR i IN 1 .. jsonb_array_length(files) LOOP
+        f := files -> (i - 1);
+        IF f ? 'ids' THEN
+            IF to_regclass('pg_temp.crm_ids') IS NOT NULL THEN
+                DROP TABLE pg_temp.crm_ids;
+            END IF;
+            CREATE TEMP TABLE crm_ids ON COMMIT DROP AS
+            SELECT DISTINCT d.data ->> (f #>> '{ids,from}') AS from_id, d.data ->> (f #>> '{ids,to}') AS to_id
+              FROM @extschema@.crm_read(f #>> '{ids,path}') d
+             WHERE d.data ->> (f #>> '{ids,from}') IS NOT NULL AND d.data ->> (f #>> '{ids,to}') IS NOT NULL;
+            SELECT min(from_id) INTO ambiguous FROM pg_temp.crm_ids GROUP BY from_id HAVING count(*) > 1 LIMIT 1;
+            IF ambiguous IS NOT NULL THEN
+                RAISE EXCEPTION '% maps % "%" to more than one %', f #>> '{ids,path}', f #>> '{ids,from}', ambiguous,
+                    f #>> '{ids,to}' USING ERRCODE = '22023',
+                    HINT = 'An ids file must give each id one translation.';
+            END IF;
+        END IF;
+        -- The file's rows as the curated side will see them.
+        picked := format('SELECT %s AS file_no, r.raw_id, %s FROM %s r%s WHERE r.load_id = %s', i,
+            (SELECT string_agg(CASE WHEN c = key_column AND f ? 'ids' THEN 'ids.to_id'
+                                    WHEN f -> 'constants' ? c AND f -> 'constants' ->> c IS NOT NULL
+                                    THEN format('coalesce(r.%I, %L::%s)', c, f -> 'constants' ->> c, t)
+                                    ELSE format('r.%I', c) END || ' AS ' || quote_ident(c), ', ' ORDER BY n)
+               FROM unnest(columns, types) WITH ORDINALITY AS x(c, t, n)),
+            raw_table,
+            CASE WHEN f ? 'ids' THEN format(' JOIN pg_temp.crm_ids ids ON ids.from_id = r.%I', key_column) ELSE '' END,
+            loads[i]);
+        IF f #>> '{keep,largest}' IS NOT NULL THEN
+            picked := format('SELECT DISTINCT ON (%1$s) * FROM (%2$s) p ORDER BY %1$s, %3$I DESC NULLS LAST, raw_id DESC',
+                             (SELECT string_agg(quote_ident(g), ', ') FROM unnest(group_columns) g), picked,
+                             f #>> '{keep,largest}');
+        END IF;
+        EXECUTE 'INSERT INTO pg_temp.crm_stage ' || picked;
+    END LOOP;
+
+    INSERT INTO crm_raw.load (file, target, options, finished_at)
+    VALUES ((SELECT string_agg(regexp_replace(x ->> 'path', '^.*/', ''), ' + ') FROM jsonb_array_elements(files) x),
+            raw_table::text, jsonb_build_object('staged_from_loads', to_jsonb(loads)), pg_catalog.clock_timestamp())
+    RETURNING load_id INTO staged;
+    IF entity = 'sales' THEN
+        -- Lines stay lines: in file order, so that their rank in the order is stable.
+        EXECUTE format('INSERT INTO %s (load_id, %s) SELECT %s, %2$s FROM pg_temp.crm_stage ORDER BY file_no, raw_id',
+                       raw_table, (SELECT string_agg(quote_ident(c), ', ') FROM unnest(columns) c), staged);
+    ELSE
+        EXECUTE format('INSERT INTO %s (load_id, %s) SELECT %s, %s FROM pg_temp.crm_stage WHERE %I IS NOT NULL '
+                       'GROUP BY %s ORDER BY min(file_no), min(raw_id)',
+                       raw_table, (SELECT string_agg(quote_ident(c), ', ') FROM unnest(columns) c), staged,
+                       (SELECT string_agg(CASE WHEN c = ANY (group_columns) THEN quote_ident(c)
+                                               ELSE format('(array_agg(%1$I ORDER BY file_no, raw_id DESC) '
+                                                           'FILTER (WHERE %1$I IS NOT NULL))[1]', c) END, ', ')
+                          FROM unnest(columns) c),
+                       key_column, (SELECT string_agg(quote_ident(g), ', ') FROM unnest(group_columns) g));
+    END IF;
+    GET DIAGNOSTICS staged_rows = ROW_COUNT;
+    UPDATE crm_raw.load l SET rows_read = staged_rows, rows_loaded = staged_rows, rows_rejected = 0
+     WHERE l.load_id = staged;
+    RETURN staged;
+END
+$$;
+COMMENT ON FUNCTION crm._stage_files(text, jsonb, bigint[]) IS
+    'Internal: the raw loads of a files source''s entity staged into one derived load (ids, constants, keep, combined fields).';
+
+-- The work of one "files" run: each entity's files loaded, staged, merged,
+-- in dependency order (products give sales their prices and costs). An
+-- entity whose files, ids files and config are all unchanged is skipped.
+CREATE FUNCTION crm._sync_files(source text, config jsonb, options jsonb) RETURNS jsonb
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    ent text;
+    files jsonb;
+    f jsonb;
+    inputs jsonb;
+    previous jsonb;
+    report jsonb;
+    counts jsonb;
+    loads bigint[];
+    merged_load bigint;
+    supplied text[];
+    rows_read bigint;
+    rows_rejected bigint;
+    rows_loaded bigint;
+    staged_rows bigint;
+    kept_rows bigint;
+    entities jsonb := '{}';
+    full_reload boolean := coalesce((options ->> 'full')::boolean, false);
+BEGIN
+    FOREACH ent IN ARRAY ARRAY['products', 'customers', 'sales', 'stock'] LOOP
+        SELECT jsonb_agg(x.f ORDER BY x.n) INTO files
+          FROM jsonb_array_elements(config -> 'files') WITH ORDINALITY AS x(f, n) WHERE x.f ->> 'entity' = ent;
+        CONTINUE WHEN files IS NULL;
+        -- What the curated rows of the entity are built from: every file
+        -- read with its SHA-256, and the config that says how.
+        SELECT jsonb_build_object('files', jsonb_object_agg(p, crm._file_sha256(p)),
+                                  'config_md5', md5(files::text))
+          INTO inputs
+          FROM (SELECT x ->> 'path' AS p FROM jsonb_array_elements(files) x
+                UNION SELECT x #>> '{ids,path}' FROM jsonb_array_elements(files) x WHERE x ? 'ids') AS paths;
+        SELECT c.cursor INTO previous FROM crm.sync_cursor c WHERE c.source = _sync_files.source AND c.entity = ent;
+        IF NOT full_reload AND previous - 'load_id' = inputs THEN
+            entities := entities || jsonb_build_object(ent, jsonb_build_object(
+                'skipped', 'unchanged since load ' || (previous ->> 'load_id'),
+                'read', 0, 'inserted', 0, 'updated', 0, 'unchanged', 0, 'rejected', 0));
+            CONTINUE;
+        END IF;
+        loads := '{}';
+        rows_read := 0;
+        rows_rejected := 0;
+        rows_loaded := 0;
+        FOR f IN SELECT x FROM jsonb_array_elements(files) x LOOP
+            RAISE NOTICE 'crm_sync %: loading % (%)', source, f ->> 'path', ent;
+            PERFORM pg_catalog.set_config('application_name',
+                left(format('crm_sync %s: %s %s', source, ent, regexp_replace(f ->> 'path', '^.*/', '')), 63), true);
+            -- A required field may come from a constant or another file of the entity.
+            SELECT array_agg(DISTINCT k) INTO supplied
+              FROM (SELECT jsonb_object_keys(x -> 'constants') FROM jsonb_array_elements(files) x WHERE x ? 'constants'
+                    UNION ALL
+                    SELECT jsonb_object_keys(x -> 'mapping') FROM jsonb_array_elements(files) x
+                     WHERE x ? 'mapping' AND x <> f) AS s(k);
+            report := crm._load_export(f ->> 'path', ent,
+                jsonb_build_object('mapping', jsonb_build_object(ent, coalesce(f -> 'mapping', '{}')),
+                                   'read_options', coalesce(f -> 'read_options', config -> 'read_options', '{}')),
+                coalesce(supplied, '{}'));
+            loads := loads || (report ->> 'load_id')::bigint;
+            rows_read := rows_read + (report ->> 'rows_read')::bigint;
+            rows_rejected := rows_rejected + (report ->> 'rows_rejected')::bigint;
+            rows_loaded := rows_loaded + (report ->> 'rows_loaded')::bigint;
+        END LOOP;
+        IF jsonb_array_length(files) = 1 AND NOT (files -> 0 ?| ARRAY['ids', 'constants', 'keep']) THEN
+            merged_load := loads[1];
+            kept_rows := rows_loaded;
+            staged_rows := rows_loaded;
+        ELSE
+            merged_load := crm._stage_files(ent, files, loads);
+            SELECT count(*) INTO kept_rows FROM pg_temp.crm_stage;
+            SELECT l.rows_loaded INTO staged_rows FROM crm_raw.load l WHERE l.load_id = merged_load;
+        END IF;
+        counts := crm._merge_export(source, ent, merged_load);
+        -- Rows staging left out (no translation in the ids file, a smaller
+        -- duplicate) are not merged; rows whose fields went into the same
+        -- key's row of another file are "combined".
+        counts := counts || jsonb_build_object('not_merged', (counts ->> 'not_merged')::bigint + rows_loaded - kept_rows,
+                                               'combined', kept_rows - staged_rows);
+        RAISE NOTICE 'crm_sync %: % rows read, % inserted, % updated, % rejected', source,
+            rows_read, counts ->> 'inserted', counts ->> 'updated', rows_rejected;
+        INSERT INTO crm.sync_cursor AS c (source, entity, cursor)
+        VALUES (_sync_files.source, ent, inputs || jsonb_build_object('load_id', merged_load))
+        ON CONFLICT ON CONSTRAINT sync_cursor_pkey DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = pg_catalog.now();
+        entities := entities || jsonb_build_object(ent, counts || jsonb_build_object(
+            'files', jsonb_array_length(files), 'load_id', merged_load, 'read', rows_read, 'rejected', rows_rejected));
+    END LOOP;
+    RETURN entities;
+END
+$$;
+COMMENT ON FUNCTION crm._sync_files(text, jsonb, jsonb) IS 'Internal: the steps of crm_sync for a files source.';
+
 CREATE FUNCTION crm_sync(source text, options jsonb DEFAULT '{}') RETURNS jsonb
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
     AS $$
@@ -402,6 +607,8 @@ BEGIN
     BEGIN
         IF src.kind = 'isavigne' THEN
             entities := crm._sync_exports(crm_sync.source, src.config, crm_sync.options);
+        ELSIF src.kind = 'files' THEN
+            entities := crm._sync_files(crm_sync.source, src.config, crm_sync.options);
         ELSE
             RAISE EXCEPTION 'crm_sync does not read % sources yet', src.kind USING ERRCODE = '0A000',
                 HINT = 'Read them with crm_read_api_rows in the meantime.';
@@ -473,7 +680,7 @@ DECLARE
 BEGIN
     -- Exports first: API sources (Brevo's opt-outs) refine the customers they create.
     FOR s IN SELECT name FROM crm.source WHERE enabled
-              ORDER BY CASE kind WHEN 'isavigne' THEN 0 ELSE 1 END, name LOOP
+              ORDER BY CASE WHEN kind IN ('isavigne', 'files') THEN 0 ELSE 1 END, name LOOP
         RETURN NEXT @extschema@.crm_sync(s.name);
     END LOOP;
 END
@@ -525,11 +732,13 @@ COMMENT ON COLUMN crm.sync_status.running IS 'A run has started and not ended (o
 COMMENT ON COLUMN crm.sync_status.last_counts IS 'Counts per entity of the last success.';
 GRANT SELECT ON crm.sync_status TO crm_runner;
 
-REVOKE ALL ON FUNCTION crm._test_pause(text), crm._load_export(text, text, jsonb), crm._merge_export(text, text, bigint),
-    crm._sync_exports(text, jsonb, jsonb), crm_sync(text, jsonb), crm_sync_all() FROM PUBLIC;
+REVOKE ALL ON FUNCTION crm._test_pause(text), crm._load_export(text, text, jsonb, text[]), crm._merge_export(text, text, bigint),
+    crm._sync_exports(text, jsonb, jsonb), crm._stage_files(text, jsonb, bigint[]), crm._sync_files(text, jsonb, jsonb),
+    crm_sync(text, jsonb), crm_sync_all() FROM PUBLIC;
 REVOKE ALL ON PROCEDURE crm_sync_job(text, jsonb) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION crm._test_pause(text), crm._load_export(text, text, jsonb), crm._merge_export(text, text, bigint),
-    crm._sync_exports(text, jsonb, jsonb), crm_sync(text, jsonb), crm_sync_all() TO crm_runner;
+GRANT EXECUTE ON FUNCTION crm._test_pause(text), crm._load_export(text, text, jsonb, text[]), crm._merge_export(text, text, bigint),
+    crm._sync_exports(text, jsonb, jsonb), crm._stage_files(text, jsonb, bigint[]), crm._sync_files(text, jsonb, jsonb),
+    crm_sync(text, jsonb), crm_sync_all() TO crm_runner;
 GRANT EXECUTE ON PROCEDURE crm_sync_job(text, jsonb) TO crm_runner;
 
 -- Data-quality rules: checked on the new curated state inside the run's
