@@ -2,6 +2,7 @@
 -- loads, idempotent reruns, failures that leave curated data unchanged, and
 -- one run per source at a time.
 SET client_min_messages = warning;
+\set SHOW_CONTEXT never
 SELECT current_setting('crm.allowed_read_paths') AS dir \gset
 SELECT crm_source_add('isavigne', 'isavigne', jsonb_build_object('directory', :'dir' || '/isavigne_small'));
 

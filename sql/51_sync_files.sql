@@ -3,6 +3,7 @@
 -- model, with the merchant's own figures: 825 products, 714 web products
 -- sold, 70 568,60 € and 30 premium wines.
 SET client_min_messages = warning;
+\set SHOW_CONTEXT never
 SELECT current_setting('crm.allowed_read_paths') AS dir \gset
 \set bn :dir/bottleneck
 

@@ -116,7 +116,7 @@ CREATE TABLE crm_raw.customers (
     raw_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     load_id bigint NOT NULL DEFAULT pg_catalog.currval('crm_raw.load_load_id_seq'::pg_catalog.regclass),
     source_id text, civility text, last_name text, first_name text, company text, email text, phone text,
-    address text, zip text, city text, country text, created_at date, segment text
+    address text, zip text, city text, country text, created_at date, segment text, email_opt_out boolean
 );
 CREATE TABLE crm_raw.products (
     raw_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -128,7 +128,7 @@ CREATE TABLE crm_raw.sales (
     raw_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     load_id bigint NOT NULL DEFAULT pg_catalog.currval('crm_raw.load_load_id_seq'::pg_catalog.regclass),
     order_id text, date_sale date, customer_id text, product_id text, product_name text, quantity numeric,
-    packaging text, price_unit numeric, discount_pct numeric, price_total numeric, channel text
+    packaging text, price_unit numeric, discount_pct numeric, price_total numeric, channel text, line_id text
 );
 CREATE TABLE crm_raw.stock (
     raw_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -159,6 +159,8 @@ BEGIN
             CASE c.attname
                 WHEN 'raw_id' THEN 'Row number in load order.'
                 WHEN 'load_id' THEN 'The load (crm_raw.load) that brought the row.'
+                WHEN 'email_opt_out' THEN 'E-mail blacklisted at the source (Brevo); NULL when the source does not say.'
+                WHEN 'line_id' THEN 'The source''s own line id (Odoo); NULL for exports, whose lines are ranked in their order.'
                 ELSE 'Canonical field ' || c.attname || ', from the export column docs/sync.md lists.'
             END);
     END LOOP;

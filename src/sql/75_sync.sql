@@ -41,8 +41,8 @@ CREATE TABLE crm.sync_cursor (
 );
 COMMENT ON TABLE crm.sync_cursor IS 'Where each source''s entities stand: the export (file, SHA-256, load) the curated rows come from.';
 COMMENT ON COLUMN crm.sync_cursor.source IS 'Source name.';
-COMMENT ON COLUMN crm.sync_cursor.entity IS 'customers, products, sales or stock.';
-COMMENT ON COLUMN crm.sync_cursor.cursor IS '{"file", "sha256", "load_id"} for exports.';
+COMMENT ON COLUMN crm.sync_cursor.entity IS 'customers, products, sales, stock or contact_history.';
+COMMENT ON COLUMN crm.sync_cursor.cursor IS '{"file", "sha256", "load_id"} for exports; {"resource", "since", "load_id"} for APIs (since: the largest update time read, in the vendor''s format).';
 COMMENT ON COLUMN crm.sync_cursor.updated_at IS 'When it last moved.';
 GRANT SELECT, INSERT, UPDATE, DELETE ON crm.sync_run, crm.sync_cursor TO crm_runner;
 GRANT INSERT, UPDATE, DELETE ON crm.product_catalog, crm.customers, crm.stock_levels, crm.sales_lines TO crm_runner;
@@ -198,7 +198,8 @@ BEGIN
               FROM (SELECT DISTINCT r.packaging FROM crm_raw.sales r WHERE r.load_id = _merge_export.load_id) l
               LEFT JOIN crm.packaging_rule pr ON pr.pattern_key = @extschema@.crm_normalize_key(l.packaging)),
         src AS (
-            SELECT prefix || r.order_id || '-' || row_number() OVER (PARTITION BY r.order_id ORDER BY r.raw_id)
+            SELECT prefix || coalesce(r.line_id, r.order_id || '-' || row_number() OVER (PARTITION BY r.order_id
+                                                                                          ORDER BY r.raw_id))
                        AS sale_line_key,
                    prefix || r.order_id AS order_key, prefix || r.customer_id AS customer_key,
                    prefix || r.product_id AS product_key, r.date_sale, r.quantity AS quantity_units, r.packaging,
@@ -575,6 +576,7 @@ DECLARE
     dry_run boolean := coalesce((options ->> 'dry_run')::boolean, false);
     application text := pg_catalog.current_setting('application_name');
     checks jsonb := '[]';
+    identities jsonb;
     state text;
     message text;
 BEGIN
@@ -610,8 +612,13 @@ BEGIN
         ELSIF src.kind = 'files' THEN
             entities := crm._sync_files(crm_sync.source, src.config, crm_sync.options);
         ELSE
-            RAISE EXCEPTION 'crm_sync does not read % sources yet', src.kind USING ERRCODE = '0A000',
-                HINT = 'Read them with crm_read_api_rows in the meantime.';
+            entities := crm._sync_api(crm_sync.source, src.kind, crm_sync.options);
+        END IF;
+        -- New or changed customers may be the same person as another
+        -- source's: match them (and spread Brevo's flags) before publishing.
+        IF src.kind = 'brevo' OR (entities #>> '{customers,inserted}')::bigint > 0
+           OR (entities #>> '{customers,updated}')::bigint > 0 THEN
+            identities := jsonb_build_object('matched', crm._match_identities());
         END IF;
         checks := crm._dq_check(crm_sync.source);
         IF EXISTS (SELECT 1 FROM jsonb_array_elements(checks) c
@@ -623,7 +630,8 @@ BEGIN
             -- Roll the staging back: nothing is published, the counts say what would be.
             RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = 'pg_crm dry run', DETAIL = entities::text;
         END IF;
-        outcome := jsonb_build_object('status', 'succeeded', 'entities', entities);
+        outcome := jsonb_build_object('status', 'succeeded', 'entities', entities)
+                   || CASE WHEN identities IS NULL THEN '{}' ELSE jsonb_build_object('identities', identities) END;
     EXCEPTION WHEN OTHERS THEN
         -- The subtransaction is rolled back: curated data and cursors are
         -- as before this run. The error is kept in the run's row.
@@ -680,7 +688,7 @@ DECLARE
 BEGIN
     -- Exports first: API sources (Brevo's opt-outs) refine the customers they create.
     FOR s IN SELECT name FROM crm.source WHERE enabled
-              ORDER BY CASE WHEN kind IN ('isavigne', 'files') THEN 0 ELSE 1 END, name LOOP
+              ORDER BY CASE WHEN kind IN ('isavigne', 'files') THEN 0 WHEN kind = 'brevo' THEN 2 ELSE 1 END, name LOOP
         RETURN NEXT @extschema@.crm_sync(s.name);
     END LOOP;
 END
