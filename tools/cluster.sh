@@ -68,6 +68,12 @@ CONF
       as_owner tee -a "$dir/data/postgresql.conf" >/dev/null <<CONF
 max_wal_size = '16GB'
 checkpoint_timeout = '1h'
+# Sized like a production server on the 24 GiB bench machine (the defaults,
+# 128 MB of shared buffers and 4 MB per sort, fit a laptop): a 1M-line load
+# and its indexes then stay in memory, for the anchor as for pg_crm.
+shared_buffers = '4GB'
+work_mem = '64MB'
+maintenance_work_mem = '1GB'
 # The mock API server of the api_read workload.
 crm.allowed_hosts = 'http://127.0.0.1:58081'
 CONF

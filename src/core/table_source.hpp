@@ -47,6 +47,9 @@ public:
     virtual std::string raw_text(const SourceRow& row) const = 0;
     // crm_sniff's description of the file (JSON object); may read rows.
     virtual std::string describe_json() = 0;
+    // Fields a wrapper appends to every row and header, which the file does
+    // not have (messages about the file's width leave them out).
+    virtual std::size_t added_fields() const { return 0; }
 
     const Conventions& conventions() const { return conventions_; }
     const std::string& file_name() const { return file_name_; }

@@ -131,9 +131,10 @@ bool RowReader::convert_row(const crm::SourceRow& row, std::vector<Cell>& cells)
     // loading it would put values in the wrong columns.
     bool csv = row.kinds.empty();
     if (csv && header_width_ > 0 && row.fields.size() != header_width_) {
+        std::size_t added = source_.added_fields();
         rejects_.add(Reject{row.line, row.record, "", "",
-                            "the row has " + std::to_string(row.fields.size()) + " fields, the header has " +
-                                std::to_string(header_width_),
+                            "the row has " + std::to_string(row.fields.size() - added) + " fields, the header has " +
+                                std::to_string(header_width_ - added),
                             source_.raw_text(row)});
         return false;
     }

@@ -36,6 +36,7 @@ CREATE TABLE crm.sync_cursor (
     source     text NOT NULL,
     entity     text NOT NULL,
     cursor     jsonb NOT NULL,
+    line_fingerprints bytea,
     updated_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
     PRIMARY KEY (source, entity)
 );
@@ -43,6 +44,7 @@ COMMENT ON TABLE crm.sync_cursor IS 'Where each source''s entities stand: the ex
 COMMENT ON COLUMN crm.sync_cursor.source IS 'Source name.';
 COMMENT ON COLUMN crm.sync_cursor.entity IS 'customers, products, sales, stock or contact_history.';
 COMMENT ON COLUMN crm.sync_cursor.cursor IS '{"file", "sha256", "load_id"} for exports; {"resource", "since", "load_id"} for APIs (since: the largest update time read, in the vendor''s format).';
+COMMENT ON COLUMN crm.sync_cursor.line_fingerprints IS 'Sales exports: 8 bytes per line of the export loaded (its rank and fields, hashed), so that the next export loads only the lines that differ.';
 COMMENT ON COLUMN crm.sync_cursor.updated_at IS 'When it last moved.';
 GRANT SELECT, INSERT, UPDATE, DELETE ON crm.sync_run, crm.sync_cursor TO crm_runner;
 GRANT INSERT, UPDATE, DELETE ON crm.product_catalog, crm.customers, crm.stock_levels, crm.sales_lines TO crm_runner;
@@ -52,6 +54,12 @@ CREATE FUNCTION crm._export_files(directory text, OUT path text, OUT file text, 
     RETURNS SETOF record AS 'MODULE_PATHNAME', 'crm_export_files' LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION crm._export_files(text) IS
     'Internal: the regular files of a directory in crm.allowed_read_paths, with the entity their name says.';
+CREATE FUNCTION crm._load_export_lines(path text, target regclass, options jsonb, previous bytea,
+                                       OUT report jsonb, OUT line_fingerprints bytea)
+    AS 'MODULE_PATHNAME', 'crm_load_export_lines' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION crm._load_export_lines(text, regclass, jsonb, bytea) IS
+    'Internal: crm_load of a sales export with line keys (order-rank) in the column mapped to "pg_crm line key"; '
+    'loads only the lines whose fingerprint is not in previous, and returns the fingerprints of all.';
 CREATE FUNCTION crm._file_sha256(path text) RETURNS text
     AS 'MODULE_PATHNAME', 'crm_file_sha256' LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION crm._file_sha256(text) IS 'Internal: SHA-256 of a file in crm.allowed_read_paths.';
@@ -59,10 +67,10 @@ CREATE FUNCTION crm._export_columns(path text, entity text, mapping jsonb, read_
     AS 'MODULE_PATHNAME', 'crm_export_columns' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION crm._export_columns(text, text, jsonb, jsonb) IS
     'Internal: {"columns": {field: header}, "missing": [...], "unused": [...]} for an export''s header.';
-REVOKE ALL ON FUNCTION crm._export_files(text), crm._file_sha256(text), crm._export_columns(text, text, jsonb, jsonb)
-    FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION crm._export_files(text), crm._file_sha256(text), crm._export_columns(text, text, jsonb, jsonb)
-    TO crm_runner;
+REVOKE ALL ON FUNCTION crm._export_files(text), crm._file_sha256(text), crm._export_columns(text, text, jsonb, jsonb),
+    crm._load_export_lines(text, regclass, jsonb, bytea) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION crm._export_files(text), crm._file_sha256(text), crm._export_columns(text, text, jsonb, jsonb),
+    crm._load_export_lines(text, regclass, jsonb, bytea) TO crm_runner;
 
 -- The crash tests' hook: with crm.enable_test_functions on and
 -- crm.test_pause_at naming this point, the run sleeps there so that a test
@@ -82,14 +90,19 @@ COMMENT ON FUNCTION crm._test_pause(text) IS 'Internal: where crm_sync pauses fo
 -- Loads one export into its raw table; returns its load report with the
 -- header mapping, or raises when a required field has no column (unless it
 -- is one of `supplied`: a "files" source fills it from a constant or from
--- another file of the entity).
-CREATE FUNCTION crm._load_export(path text, entity text, config jsonb, supplied text[] DEFAULT '{}') RETURNS jsonb
+-- another file of the entity). A sales export with an order column is
+-- loaded with line keys, and only its lines missing from `previous` (the
+-- fingerprints of the last export loaded) are stored; line_fingerprints
+-- are then this export's.
+CREATE FUNCTION crm._load_export(path text, entity text, config jsonb, supplied text[] DEFAULT '{}',
+                                 previous bytea DEFAULT NULL, OUT report jsonb, OUT line_fingerprints bytea)
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
     mapping jsonb := crm._export_columns(path, entity, config -> 'mapping', coalesce(config -> 'read_options', '{}'));
     options jsonb := coalesce(config -> 'read_options', '{}')
                      || jsonb_build_object('columns', mapping -> 'columns', 'on_error', 'quarantine');
+    target regclass := format('crm_raw.%I', entity)::regclass;
     missing text;
 BEGIN
     SELECT string_agg(f, ', ') INTO missing
@@ -99,11 +112,18 @@ BEGIN
             USING ERRCODE = '22023',
                   HINT = 'Name the header in the source config: "mapping": {"' || entity || '": {"<field>": "<header>"}}.';
     END IF;
-    RETURN @extschema@.crm_load(path, format('crm_raw.%I', entity)::regclass, options)
-           || jsonb_build_object('unused_headers', mapping -> 'unused');
+    IF entity = 'sales' AND mapping -> 'columns' ? 'order_id' THEN
+        options := jsonb_set(options, '{columns,line_id}', '"pg_crm line key"');
+        SELECT l.report, l.line_fingerprints INTO report, line_fingerprints
+          FROM crm._load_export_lines(path, target, options, previous) l;
+    ELSE
+        report := @extschema@.crm_load(path, target, options);
+    END IF;
+    report := report || jsonb_build_object('unused_headers', mapping -> 'unused');
 END
 $$;
-COMMENT ON FUNCTION crm._load_export(text, text, jsonb, text[]) IS 'Internal: one export into its crm_raw table (quarantine on).';
+COMMENT ON FUNCTION crm._load_export(text, text, jsonb, text[], bytea) IS
+    'Internal: one export into its crm_raw table (quarantine on); sales lines keyed and loaded incrementally.';
 
 -- Merges one raw load into the curated table of its entity. Returns
 -- {"inserted", "updated", "unchanged"}; rows whose values did not change are
@@ -183,8 +203,9 @@ BEGIN
                (SELECT count(*) FROM src) AS total
           INTO changed FROM up;
     ELSIF entity = 'sales' THEN
-        -- A line is identified by its order and its rank in the order (the
-        -- export has no line id); cost and margin come from the catalogue.
+        -- A line is identified by its line_id: the source's own (Odoo), or
+        -- for an export its order and its rank in the order, given at load
+        -- time; cost and margin come from the catalogue.
         -- The house packaging rules are looked up once per distinct label,
         -- not once per line: the same result as crm_bottles_75cl_with_rules.
         -- Only lines that are new or differ from their curated version are
@@ -195,20 +216,19 @@ BEGIN
         CREATE TEMP TABLE crm_sales_merge ON COMMIT DROP AS
         WITH labels AS (
             SELECT l.packaging, pr.units, pr.volume_cl
-              FROM (SELECT DISTINCT r.packaging FROM crm_raw.sales r WHERE r.load_id = _merge_export.load_id) l
+              FROM (SELECT DISTINCT r.packaging FROM crm_raw.sales r
+                     WHERE r.load_id = _merge_export.load_id AND r.packaging IS NOT NULL) l
               LEFT JOIN crm.packaging_rule pr ON pr.pattern_key = @extschema@.crm_normalize_key(l.packaging)),
         src AS (
-            SELECT prefix || coalesce(r.line_id, r.order_id || '-' || row_number() OVER (PARTITION BY r.order_id
-                                                                                          ORDER BY r.raw_id))
-                       AS sale_line_key,
+            SELECT prefix || r.line_id AS sale_line_key,
                    prefix || r.order_id AS order_key, prefix || r.customer_id AS customer_key,
                    prefix || r.product_id AS product_key, r.date_sale, r.quantity AS quantity_units, r.packaging,
                    CASE WHEN lb.units IS NOT NULL THEN trim_scale(round(r.quantity * lb.units * lb.volume_cl / 75, 3))
                         ELSE @extschema@.crm_bottles_75cl(r.quantity, r.packaging) END AS bottles_75cl,
                    round(r.price_unit, 2) AS price_unit, r.discount_pct, r.price_total, r.channel
-              FROM crm_raw.sales r LEFT JOIN labels lb ON lb.packaging IS NOT DISTINCT FROM r.packaging
-             WHERE r.load_id = _merge_export.load_id AND r.order_id IS NOT NULL AND r.date_sale IS NOT NULL
-               AND r.quantity IS NOT NULL),
+              FROM crm_raw.sales r LEFT JOIN labels lb ON lb.packaging = r.packaging
+             WHERE r.load_id = _merge_export.load_id AND r.line_id IS NOT NULL AND r.order_id IS NOT NULL
+               AND r.date_sale IS NOT NULL AND r.quantity IS NOT NULL),
         -- A line without a unit price (a web sales summary) is priced at
         -- the catalogue's list price.
         priced AS (
@@ -233,6 +253,18 @@ BEGIN
                       IS NOT DISTINCT FROM
                       (n.customer_key, n.product_key, n.date_sale, n.quantity_units, n.packaging, n.bottles_75cl,
                        n.price_unit, n.price_total, n.cost_total, n.channel));
+        -- Statistics for the statements below: they join on this table.
+        ANALYZE pg_temp.crm_sales_merge;
+        -- Customers whose purchase figures may change: those of the lines
+        -- about to be written, before and after.
+        IF to_regclass('pg_temp.crm_touched') IS NOT NULL THEN
+            DROP TABLE pg_temp.crm_touched;
+        END IF;
+        CREATE TEMP TABLE crm_touched ON COMMIT DROP AS
+        SELECT n.customer_key FROM pg_temp.crm_sales_merge n WHERE n.customer_key IS NOT NULL
+        UNION
+        SELECT t.customer_key FROM crm.sales_lines t JOIN pg_temp.crm_sales_merge n USING (sale_line_key)
+         WHERE t.customer_key IS NOT NULL;
         UPDATE crm.sales_lines t
            SET customer_key = n.customer_key, product_key = n.product_key, date_sale = n.date_sale,
                quantity_units = n.quantity_units, packaging = n.packaging, bottles_75cl = n.bottles_75cl,
@@ -253,17 +285,23 @@ BEGIN
         GET DIAGNOSTICS lines_inserted = ROW_COUNT;
         SELECT lines_inserted AS inserted, lines_updated AS updated, count(*) AS total INTO changed
           FROM crm_raw.sales r
-         WHERE r.load_id = _merge_export.load_id AND r.order_id IS NOT NULL AND r.date_sale IS NOT NULL
-           AND r.quantity IS NOT NULL;
+         WHERE r.load_id = _merge_export.load_id AND r.line_id IS NOT NULL AND r.order_id IS NOT NULL
+           AND r.date_sale IS NOT NULL AND r.quantity IS NOT NULL;
         PERFORM crm._test_pause('mid_merge');
-        -- Purchase figures of this source's customers follow their lines
-        -- (also those of customers added since their lines were loaded).
+        -- Also this source's customers without figures yet: added since
+        -- their lines were loaded.
+        INSERT INTO pg_temp.crm_touched
+        SELECT c.customer_key FROM crm.customers c
+         WHERE c.source = _merge_export.source AND c.purchase_count = 0
+        EXCEPT SELECT k.customer_key FROM pg_temp.crm_touched k;
+        ANALYZE pg_temp.crm_touched;
         UPDATE crm.customers c
            SET first_purchase = a.first_purchase, last_purchase = a.last_purchase,
                purchase_count = a.purchase_count, total_spent = a.total_spent
-          FROM (SELECT l.customer_key, min(l.date_sale) AS first_purchase, max(l.date_sale) AS last_purchase,
+          FROM (SELECT k.customer_key, min(l.date_sale) AS first_purchase, max(l.date_sale) AS last_purchase,
                        count(DISTINCT l.order_key)::int AS purchase_count, coalesce(sum(l.price_total), 0) AS total_spent
-                  FROM crm.sales_lines l WHERE l.source = _merge_export.source GROUP BY l.customer_key) a
+                  FROM pg_temp.crm_touched k LEFT JOIN crm.sales_lines l ON l.customer_key = k.customer_key
+                 GROUP BY k.customer_key) a
          WHERE c.customer_key = a.customer_key
            AND (c.first_purchase, c.last_purchase, c.purchase_count, c.total_spent)
                IS DISTINCT FROM (a.first_purchase, a.last_purchase, a.purchase_count, a.total_spent);
@@ -322,8 +360,9 @@ DECLARE
     newest jsonb;
     export jsonb;
     sha text;
-    previous jsonb;
-    report jsonb;
+    previous record;
+    loaded record;
+    config_md5 text := md5(jsonb_build_object('mapping', config -> 'mapping', 'read_options', config -> 'read_options')::text);
     counts jsonb;
     entities jsonb := '{}';
     full_reload boolean := coalesce((options ->> 'full')::boolean, false);
@@ -341,11 +380,12 @@ BEGIN
             CONTINUE;
         END IF;
         sha := crm._file_sha256(export ->> 'path');
-        SELECT c.cursor INTO previous FROM crm.sync_cursor c
+        SELECT c.cursor, c.line_fingerprints INTO previous FROM crm.sync_cursor c
          WHERE c.source = _sync_exports.source AND c.entity = ent;
-        IF NOT full_reload AND previous ->> 'sha256' = sha THEN
+        IF NOT full_reload AND previous.cursor ->> 'sha256' = sha
+           AND previous.cursor ->> 'config_md5' IS NOT DISTINCT FROM config_md5 THEN
             entities := entities || jsonb_build_object(ent, jsonb_build_object(
-                'file', export ->> 'file', 'skipped', 'unchanged since load ' || (previous ->> 'load_id'),
+                'file', export ->> 'file', 'skipped', 'unchanged since load ' || (previous.cursor ->> 'load_id'),
                 'read', 0, 'inserted', 0, 'updated', 0, 'unchanged', 0, 'rejected', 0));
             CONTINUE;
         END IF;
@@ -353,19 +393,29 @@ BEGIN
         -- What another session sees in pg_stat_activity.application_name.
         PERFORM pg_catalog.set_config('application_name',
                                       left(format('crm_sync %s: %s %s', source, ent, export ->> 'file'), 63), true);
-        report := crm._load_export(export ->> 'path', ent, config);
+        -- Sales lines the previous export had, unchanged and in the same
+        -- place, are not loaded again (unless the config changed or full).
+        loaded := crm._load_export(export ->> 'path', ent, config, '{}',
+                                   CASE WHEN NOT full_reload AND previous.cursor ->> 'config_md5' = config_md5
+                                        THEN previous.line_fingerprints END);
         IF ent = 'sales' THEN
             PERFORM crm._test_pause('after_load');
         END IF;
-        counts := crm._merge_export(source, ent, (report ->> 'load_id')::bigint);
+        counts := crm._merge_export(source, ent, (loaded.report ->> 'load_id')::bigint);
+        counts := counts || jsonb_build_object('unchanged', (counts ->> 'unchanged')::bigint
+                                                            + coalesce((loaded.report ->> 'rows_unchanged')::bigint, 0));
         RAISE NOTICE 'crm_sync %: % rows read, % inserted, % updated, % rejected', source,
-            report ->> 'rows_read', counts ->> 'inserted', counts ->> 'updated', report ->> 'rows_rejected';
-        INSERT INTO crm.sync_cursor AS c (source, entity, cursor)
-        VALUES (_sync_exports.source, ent, jsonb_build_object('file', export ->> 'file', 'sha256', sha, 'load_id', report -> 'load_id'))
-        ON CONFLICT ON CONSTRAINT sync_cursor_pkey DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = pg_catalog.now();
+            loaded.report ->> 'rows_read', counts ->> 'inserted', counts ->> 'updated', loaded.report ->> 'rows_rejected';
+        INSERT INTO crm.sync_cursor AS c (source, entity, cursor, line_fingerprints)
+        VALUES (_sync_exports.source, ent,
+                jsonb_build_object('file', export ->> 'file', 'sha256', sha, 'load_id', loaded.report -> 'load_id',
+                                   'config_md5', config_md5),
+                loaded.line_fingerprints)
+        ON CONFLICT ON CONSTRAINT sync_cursor_pkey DO UPDATE
+           SET cursor = EXCLUDED.cursor, line_fingerprints = EXCLUDED.line_fingerprints, updated_at = pg_catalog.now();
         entities := entities || jsonb_build_object(ent, counts || jsonb_build_object(
-            'file', export ->> 'file', 'load_id', report -> 'load_id', 'read', report -> 'rows_read',
-            'rejected', report -> 'rows_rejected', 'unused_headers', report -> 'unused_headers'));
+            'file', export ->> 'file', 'load_id', loaded.report -> 'load_id', 'read', loaded.report -> 'rows_read',
+            'rejected', loaded.report -> 'rows_rejected', 'unused_headers', loaded.report -> 'unused_headers'));
     END LOOP;
     RETURN entities;
 END
@@ -447,9 +497,15 @@ BEGIN
             raw_table::text, jsonb_build_object('staged_from_loads', to_jsonb(loads)), pg_catalog.clock_timestamp())
     RETURNING load_id INTO staged;
     IF entity = 'sales' THEN
-        -- Lines stay lines: in file order, so that their rank in the order is stable.
-        EXECUTE format('INSERT INTO %s (load_id, %s) SELECT %s, %2$s FROM pg_temp.crm_stage ORDER BY file_no, raw_id',
-                       raw_table, (SELECT string_agg(quote_ident(c), ', ') FROM unnest(columns) c), staged);
+        -- Lines stay lines, in file order; a line without a key yet (its
+        -- order came from a constant) is keyed by its rank in the order.
+        EXECUTE format('INSERT INTO %s (load_id, %s) SELECT %s, %s FROM pg_temp.crm_stage ORDER BY file_no, raw_id',
+                       raw_table, (SELECT string_agg(quote_ident(c), ', ') FROM unnest(columns) c), staged,
+                       (SELECT string_agg(CASE WHEN c = 'line_id'
+                                               THEN 'coalesce(line_id, order_id || ''-'' || row_number() OVER '
+                                                    '(PARTITION BY order_id ORDER BY file_no, raw_id))'
+                                               ELSE quote_ident(c) END, ', ')
+                          FROM unnest(columns) c));
     ELSE
         EXECUTE format('INSERT INTO %s (load_id, %s) SELECT %s, %s FROM pg_temp.crm_stage WHERE %I IS NOT NULL '
                        'GROUP BY %s ORDER BY min(file_no), min(raw_id)',
@@ -526,10 +582,10 @@ BEGIN
                     UNION ALL
                     SELECT jsonb_object_keys(x -> 'mapping') FROM jsonb_array_elements(files) x
                      WHERE x ? 'mapping' AND x <> f) AS s(k);
-            report := crm._load_export(f ->> 'path', ent,
+            report := (crm._load_export(f ->> 'path', ent,
                 jsonb_build_object('mapping', jsonb_build_object(ent, coalesce(f -> 'mapping', '{}')),
                                    'read_options', coalesce(f -> 'read_options', config -> 'read_options', '{}')),
-                coalesce(supplied, '{}'));
+                coalesce(supplied, '{}'))).report;
             loads := loads || (report ->> 'load_id')::bigint;
             rows_read := rows_read + (report ->> 'rows_read')::bigint;
             rows_rejected := rows_rejected + (report ->> 'rows_rejected')::bigint;
@@ -740,11 +796,11 @@ COMMENT ON COLUMN crm.sync_status.running IS 'A run has started and not ended (o
 COMMENT ON COLUMN crm.sync_status.last_counts IS 'Counts per entity of the last success.';
 GRANT SELECT ON crm.sync_status TO crm_runner;
 
-REVOKE ALL ON FUNCTION crm._test_pause(text), crm._load_export(text, text, jsonb, text[]), crm._merge_export(text, text, bigint),
+REVOKE ALL ON FUNCTION crm._test_pause(text), crm._load_export(text, text, jsonb, text[], bytea), crm._merge_export(text, text, bigint),
     crm._sync_exports(text, jsonb, jsonb), crm._stage_files(text, jsonb, bigint[]), crm._sync_files(text, jsonb, jsonb),
     crm_sync(text, jsonb), crm_sync_all() FROM PUBLIC;
 REVOKE ALL ON PROCEDURE crm_sync_job(text, jsonb) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION crm._test_pause(text), crm._load_export(text, text, jsonb, text[]), crm._merge_export(text, text, bigint),
+GRANT EXECUTE ON FUNCTION crm._test_pause(text), crm._load_export(text, text, jsonb, text[], bytea), crm._merge_export(text, text, bigint),
     crm._sync_exports(text, jsonb, jsonb), crm._stage_files(text, jsonb, bigint[]), crm._sync_files(text, jsonb, jsonb),
     crm_sync(text, jsonb), crm_sync_all() TO crm_runner;
 GRANT EXECUTE ON PROCEDURE crm_sync_job(text, jsonb) TO crm_runner;

@@ -180,7 +180,9 @@ BEGIN
         SELECT (SELECT count(*) FROM rows) AS read, (SELECT count(*) FROM ins) AS loaded,
                (SELECT max(write_date) FROM rows) AS cursor INTO counts;
     ELSIF kind || '/' || entity = 'odoo/sales' THEN
-        -- Draft and cancelled lines are read (the cursor passes them) but are not sales.
+        -- Draft and cancelled lines are read (the cursor passes them) but are
+        -- not sales. A line changed while the pages were read comes twice
+        -- (keyset paging on write_date): its last version wins.
         WITH rows AS (
             SELECT * FROM @extschema@.crm_read_api_rows(source, resource, options || '{"fields": {"id": "/id",
                 "order_name": "/order_id/1", "partner_id": "/order_partner_id/0", "product_id": "/product_id/0",
@@ -191,9 +193,9 @@ BEGIN
         ins AS (
             INSERT INTO crm_raw.sales (line_id, order_id, date_sale, customer_id, product_id, product_name, quantity,
                                        price_unit, price_total, channel)
-            SELECT r.id, r.order_name, left(r.write_date, 10)::date, r.partner_id, r.product_id, r.product_name,
-                   r.quantity, r.price_unit, r.price_total, 'Odoo'
-              FROM rows r WHERE r.state IN ('sale', 'done') RETURNING 1)
+            SELECT DISTINCT ON (r.id) r.id, r.order_name, left(r.write_date, 10)::date, r.partner_id, r.product_id,
+                   r.product_name, r.quantity, r.price_unit, r.price_total, 'Odoo'
+              FROM rows r WHERE r.state IN ('sale', 'done') ORDER BY r.id, r.write_date DESC RETURNING 1)
         SELECT (SELECT count(*) FROM rows) AS read, (SELECT count(*) FROM ins) AS loaded,
                (SELECT max(write_date) FROM rows) AS cursor INTO counts;
     ELSIF kind || '/' || entity = 'odoo/stock' THEN

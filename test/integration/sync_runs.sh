@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # crm_sync over time: a second run of a source while one is active returns
-# "skipped" at once; a new export with 1% of its sales lines changed updates
-# exactly those lines and skips the unchanged exports; the curated data then
-# equals a full reload's.
+# "skipped" at once; a new export with 1% of its sales lines changed loads
+# and updates exactly those lines and skips the unchanged exports; the
+# curated data then equals a full reload's.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
@@ -46,6 +46,12 @@ updated=$(field "r['entities']['sales']['updated']")
 skipped=$(field "sum('skipped' in e for e in r['entities'].values())")
 [ "$updated" = 50 ] || fail "1% of 5000 lines changed, $updated updated: $result"
 [ "$skipped" = 3 ] || fail "the three unchanged exports were not all skipped: $result"
+# Only the changed lines were loaded into crm_raw; the others were recognised by their fingerprint.
+unchanged=$(field "r['entities']['sales']['unchanged']")
+load_id=$(field "r['entities']['sales']['load_id']")
+raw_rows=$(psql_crm -Atc "SELECT count(*) FROM crm_raw.sales WHERE load_id = $load_id")
+[ "$unchanged" = 4950 ] || fail "4950 lines did not change, $unchanged reported unchanged: $result"
+[ "$raw_rows" = 50 ] || fail "the new export stored $raw_rows raw lines, not the 50 that changed"
 
 # The incremental result equals a full reload's.
 before=$(psql_crm -Atc "SELECT md5(string_agg(s::text, ',' ORDER BY sale_line_key)) FROM crm.sales_lines s WHERE source = 'sync_runs'")
@@ -53,4 +59,4 @@ psql_crm -Atq -c "SET client_min_messages = warning" -c "SELECT crm_sync('sync_r
 after=$(psql_crm -Atc "SELECT md5(string_agg(s::text, ',' ORDER BY sale_line_key)) FROM crm.sales_lines s WHERE source = 'sync_runs'")
 [ "$before" = "$after" ] || fail "a full reload changed the curated sales lines"
 psql_crm -Atq -c "SELECT crm_source_remove('sync_runs')" >/dev/null
-pass "a concurrent run was skipped in ${waited_ms} ms; 50 changed lines updated, 3 unchanged exports skipped; same data as a full reload"
+pass "a concurrent run was skipped in ${waited_ms} ms; 50 changed lines loaded and updated, 4950 recognised unchanged, 3 unchanged exports skipped; same data as a full reload"
