@@ -3,6 +3,7 @@
 #
 #   tools/cluster.sh start   [NAME]  initdb if needed, start (idempotent)
 #   tools/cluster.sh stop    [NAME]  fast shutdown (idempotent)
+#   tools/cluster.sh stop-immediate [NAME]  crash-like shutdown: no checkpoint, recovery at next start
 #   tools/cluster.sh destroy [NAME]  stop and remove the directory
 #   tools/cluster.sh env     [NAME]  print PGHOST/PGPORT/PGUSER/PGDATABASE exports
 #   tools/cluster.sh psql    [NAME] [psql args...]
@@ -105,10 +106,11 @@ stop() {
 case "$cmd" in
   start) start ;;
   stop) stop ;;
+  stop-immediate) if running; then as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null; fi ;;
   destroy) stop; rm -rf "$dir" "$dir.initdb.log" ;;
   env) printf 'export PGHOST=%q PGPORT=%s PGUSER=postgres PGDATABASE=%s\n' "$dir/sock" "$port" "$db" ;;
   psql) shift 2 || shift $#; exec "$bindir/psql" -h "$dir/sock" -p $port -U postgres -d "$db" "$@" ;;
   files) echo "$dir/files" ;;
   log) echo "$dir/server.log" ;;
-  *) sed -n '2,20p' "$self" >&2; exit 2 ;;
+  *) sed -n '2,21p' "$self" >&2; exit 2 ;;
 esac

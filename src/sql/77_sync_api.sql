@@ -37,11 +37,11 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON crm.contact_history TO crm_runner;
 
 -- Contact events as read (Brevo's blocked contacts), before the merge.
 CREATE TABLE crm_raw.contact_events (
-    raw_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    raw_id bigint GENERATED ALWAYS AS IDENTITY,
     load_id bigint NOT NULL DEFAULT pg_catalog.currval('crm_raw.load_load_id_seq'::pg_catalog.regclass),
     email text, date_contact timestamptz, channel text, status text, subject text
 );
-CREATE INDEX contact_events_load_idx ON crm_raw.contact_events (load_id);
+CREATE INDEX contact_events_load_idx ON crm_raw.contact_events USING brin (load_id);
 COMMENT ON TABLE crm_raw.contact_events IS 'Contact events as read from an API (Brevo blocked contacts), tagged with load_id; never updated.';
 COMMENT ON COLUMN crm_raw.contact_events.raw_id IS 'Row number in load order.';
 COMMENT ON COLUMN crm_raw.contact_events.load_id IS 'The load (crm_raw.load) that brought the row.';
