@@ -15,6 +15,12 @@ VENTES_TYPED = """n_vente int, date date, code_client text, ref text, designatio
 VENTES_TEXT = """n_vente text, date text, code_client text, ref text, designation text, qte text,
     conditionnement text, pu_ht text, remise_pct text, montant_ht text, canal text"""
 
+# Between two first syncs: an empty canonical model and raw layer, flushed.
+EMPTY_MODEL = """SET client_min_messages = warning;
+TRUNCATE crm.sales_lines, crm.customers, crm.product_catalog, crm.stock_levels, crm.sync_cursor,
+         crm_raw.customers, crm_raw.products, crm_raw.sales, crm_raw.stock, crm_raw.load CASCADE;
+CHECKPOINT;"""
+
 
 def _give_to_server(path):
     if os.geteuid() == 0:

@@ -71,15 +71,8 @@ def anchor(size):
     return ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", truncate + " " + copies]
 
 
-def _empty_model():
-    return """SET client_min_messages = warning;
-TRUNCATE crm.sales_lines, crm.customers, crm.product_catalog, crm.stock_levels, crm.sync_cursor,
-         crm_raw.customers, crm_raw.products, crm_raw.sales, crm_raw.stock, crm_raw.load CASCADE;
-CHECKPOINT;"""
-
-
 def pg_crm(size):
-    return _empty_model() + "\nSELECT crm_sync('bench_sync');"
+    return data.EMPTY_MODEL + "\nSELECT crm_sync('bench_sync');"
 
 
 def check(psql, size):
@@ -103,4 +96,4 @@ def report(psql, size, anchor_ms):
 
 
 def teardown(size):
-    return _empty_model() + "\nSELECT crm_source_remove('bench_sync');"
+    return data.EMPTY_MODEL + "\nSELECT crm_source_remove('bench_sync');"
