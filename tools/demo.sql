@@ -124,3 +124,11 @@ SELECT customer_key, coalesce(company, initcap(first_name) || ' ' || initcap(las
   FROM crm.customers ORDER BY total_spent DESC LIMIT 5;
 SELECT s.source, s.last_success IS NOT NULL AS synced, s.freshness < interval '1 hour' AS fresh, s.last_error
   FROM crm.sync_status s;
+
+\echo '== crm_refresh_analytics(): premium wines, RFM segments and co-purchases from the canonical model'
+SELECT r #>> '{product_stats,rows}' AS products_sold, r #>> '{product_stats,premium}' AS premium_wines,
+       r #>> '{customer_rfm,rows}' AS customers_scored, r #>> '{product_affinity,rows}' AS product_pairs,
+       r ->> 'ms' AS ms
+  FROM crm_refresh_analytics() AS r;
+SELECT segment, count(*) AS customers, demo.euros(sum(monetary)) AS spent_ht
+  FROM crm.customer_rfm GROUP BY segment ORDER BY sum(monetary) DESC;

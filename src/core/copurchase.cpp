@@ -73,4 +73,20 @@ CopurchaseResult copurchase(std::vector<std::pair<std::uint32_t, std::uint32_t>>
     return result;
 }
 
+void keep_top_partners(std::vector<Affinity>& affinities, std::uint32_t max_partners) {
+    std::sort(affinities.begin(), affinities.end(), [](const Affinity& x, const Affinity& y) {
+        if (x.a != y.a) return x.a < y.a;
+        if (x.lift != y.lift) return x.lift > y.lift;
+        if (x.n_ab != y.n_ab) return x.n_ab > y.n_ab;
+        return x.b < y.b;
+    });
+    if (max_partners == 0) return;
+    std::size_t kept = 0, run = 0;
+    for (std::size_t i = 0; i < affinities.size(); ++i) {
+        run = (i > 0 && affinities[i].a == affinities[i - 1].a) ? run + 1 : 0;
+        if (run < max_partners) affinities[kept++] = affinities[i];
+    }
+    affinities.resize(kept);
+}
+
 }  // namespace crm

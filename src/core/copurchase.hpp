@@ -32,4 +32,11 @@ struct CopurchaseResult {
 CopurchaseResult copurchase(std::vector<std::pair<std::uint32_t, std::uint32_t>> lines, std::uint32_t n_baskets,
                             std::uint32_t n_items, std::uint32_t min_pair_count);
 
+// Keeps, for each item a, its `max_partners` best partners b: highest lift
+// first, then most baskets together, then lowest id (so the choice is
+// reproducible). Recommendations read a product's best partners, not the
+// millions of weak pairs a skewed catalogue produces. Sorts `affinities` by
+// a, then by that order. 0 keeps everything (sorted the same way).
+void keep_top_partners(std::vector<Affinity>& affinities, std::uint32_t max_partners);
+
 }  // namespace crm

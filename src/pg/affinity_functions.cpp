@@ -22,6 +22,7 @@ constexpr long kFetch = 10000;
 struct AffinityOptions {
     bool by_order = false;
     std::uint32_t min_pair_count = 3;
+    std::uint32_t max_partners = 0;  // 0: every pair
 };
 
 AffinityOptions parse_options(std::string_view json) {
@@ -38,14 +39,17 @@ AffinityOptions parse_options(std::string_view json) {
             if (field.value.get_string().get(basket) || (basket != "customer" && basket != "order"))
                 throw crm::Error(crm::sqlstate::kInvalidParameterValue, "option basket must be customer or order");
             out.by_order = basket == "order";
-        } else if (key == "min_pair_count") {
+        } else if (key == "min_pair_count" || key == "max_partners") {
             std::int64_t n;
-            if (field.value.get_int64().get(n) || n < 1 || n > 1000000)
-                throw crm::Error(crm::sqlstate::kInvalidParameterValue, "option min_pair_count must be 1 or more");
-            out.min_pair_count = static_cast<std::uint32_t>(n);
+            std::int64_t lowest = key == "min_pair_count" ? 1 : 0;
+            if (field.value.get_int64().get(n) || n < lowest || n > 1000000)
+                throw crm::Error(crm::sqlstate::kInvalidParameterValue,
+                                 "option " + std::string(key) + " must be a whole number from " +
+                                     std::to_string(lowest) + " to 1000000");
+            (key == "min_pair_count" ? out.min_pair_count : out.max_partners) = static_cast<std::uint32_t>(n);
         } else {
             throw crm::Error(crm::sqlstate::kInvalidParameterValue, "unknown option \"" + std::string(key) + "\"",
-                             "", "Options: basket (customer | order), min_pair_count.");
+                             "", "Options: basket (customer | order), min_pair_count, max_partners.");
         }
     }
     return out;
@@ -116,6 +120,7 @@ Datum product_affinity_impl(FunctionCallInfo fcinfo) {
 
     crm::CopurchaseResult result =
         crm::copurchase(std::move(lines), baskets.size(), products.size(), options.min_pair_count);
+    if (options.max_partners > 0) crm::keep_top_partners(result.affinities, options.max_partners);
 
     // Emitted in batches, one guard each.
     for (size_t from = 0; from < result.affinities.size(); from += kFetch) {

@@ -25,6 +25,7 @@ CREATE FUNCTION crm_product_affinity(options jsonb DEFAULT '{}',
 COMMENT ON FUNCTION crm_product_affinity(jsonb) IS
     'Co-purchase affinities of crm.sales_lines computed in C++: one row per ordered pair (a, b) bought together in at '
     'least min_pair_count baskets (default 3), with support, confidence (a -> b), lift and cosine. Options: basket '
-    '(customer, the default, or order), min_pair_count.';
+    '(customer, the default, or order), min_pair_count, max_partners (keep only the best partners of each product a, '
+    'by lift then baskets together; 0, the default, keeps every pair).';
 REVOKE ALL ON FUNCTION crm_product_affinity(jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION crm_product_affinity(jsonb) TO crm_runner;

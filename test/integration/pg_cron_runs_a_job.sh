@@ -11,7 +11,7 @@ source "$here/lib.sh"
 
 files=$("$repo/tools/cluster.sh" files test)
 psql_crm -v ON_ERROR_STOP=1 -Atq >/dev/null <<SQL
-SET client_min_messages = warning;
+SET client_min_messages = error;  -- cron_broken's directory is refused on purpose
 CREATE EXTENSION IF NOT EXISTS pg_cron;
 SELECT crm_source_add('cron_ok', 'isavigne', '{"directory": "$files/isavigne_small"}');
 SELECT crm_source_add('cron_broken', 'isavigne', '{"directory": "/etc"}');

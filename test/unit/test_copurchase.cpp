@@ -68,3 +68,21 @@ TEST(Copurchase, AgreesWithANaivePairCountOnRandomBaskets) {
         EXPECT_EQ(x->n_ab, n);
     }
 }
+
+TEST(Copurchase, TopPartnersKeepsTheBestLiftPerItem) {
+    // Item 0 is with 1 (lift 3), 2 (lift 3, more baskets), 3 (lift 1); item 1 with 0 only.
+    std::vector<crm::Affinity> all = {
+        {0, 3, 5, 10, 10, 0, 0, 1.0, 0}, {0, 1, 2, 10, 10, 0, 0, 3.0, 0}, {1, 0, 2, 10, 10, 0, 0, 3.0, 0},
+        {0, 2, 4, 10, 10, 0, 0, 3.0, 0}};
+    std::vector<crm::Affinity> top = all;
+    crm::keep_top_partners(top, 2);
+    ASSERT_EQ(top.size(), 3u);
+    EXPECT_EQ(top[0].a, 0u);
+    EXPECT_EQ(top[0].b, 2u);  // same lift as 1, more baskets together
+    EXPECT_EQ(top[1].b, 1u);
+    EXPECT_EQ(top[2].a, 1u);
+    std::vector<crm::Affinity> every = all;
+    crm::keep_top_partners(every, 0);
+    ASSERT_EQ(every.size(), 4u);
+    EXPECT_EQ(every[2].b, 3u);  // sorted, nothing dropped
+}

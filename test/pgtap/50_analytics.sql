@@ -1,0 +1,24 @@
+-- The analytics' privilege matrix: crm_runner refreshes and reads them;
+-- crm_reader and PUBLIC reach neither the functions nor the tables (Power BI
+-- will read them through crm_bi views).
+BEGIN;
+SET client_min_messages = warning;
+SELECT plan(17);
+
+SELECT function_privs_are('public', f, args, r, privs)
+  FROM (VALUES ('crm_refresh_analytics', ARRAY['jsonb']), ('crm_rfm', ARRAY['date', 'jsonb'])) AS fn(f, args),
+       (VALUES ('crm_runner', ARRAY['EXECUTE']), ('crm_reader', ARRAY[]::text[]), ('public', ARRAY[]::text[])) AS who(r, privs);
+SELECT table_privs_are('crm', t, 'crm_runner', ARRAY['DELETE', 'INSERT', 'SELECT'])
+  FROM unnest(ARRAY['product_stats', 'customer_rfm', 'product_affinity']) AS t;
+SELECT table_privs_are('crm', t, 'crm_reader', ARRAY[]::text[])
+  FROM unnest(ARRAY['product_stats', 'customer_rfm', 'product_affinity', 'premium_wines', 'revenue_by_product']) AS t;
+SELECT table_privs_are('crm', t, 'public', ARRAY[]::text[])
+  FROM unnest(ARRAY['product_stats', 'customer_rfm']) AS t;
+
+-- crm_runner (the role of pg_cron jobs) runs a refresh.
+SET LOCAL ROLE crm_runner;
+SELECT ok(crm_refresh_analytics() ? 'product_stats', 'crm_runner refreshes the analytics');
+RESET ROLE;
+
+SELECT * FROM finish();
+ROLLBACK;
