@@ -15,6 +15,15 @@ VENTES_TYPED = """n_vente int, date date, code_client text, ref text, designatio
 VENTES_TEXT = """n_vente text, date text, code_client text, ref text, designation text, qte text,
     conditionnement text, pu_ht text, remise_pct text, montant_ht text, canal text"""
 
+# The co-purchase anchor: distinct (customer, product) pairs self-joined on
+# customer, one row per unordered product pair.
+COPURCHASE_SQL = """SELECT count(*) FROM (
+    SELECT a.product_key, b.product_key, count(*)
+      FROM (SELECT DISTINCT customer_key, product_key FROM crm.sales_lines) a
+      JOIN (SELECT DISTINCT customer_key, product_key FROM crm.sales_lines) b
+        ON a.customer_key = b.customer_key AND a.product_key < b.product_key
+     GROUP BY 1, 2) AS pairs;"""
+
 # Between two first syncs: an empty canonical model and raw layer, flushed.
 EMPTY_MODEL = """SET client_min_messages = warning;
 TRUNCATE crm.sales_lines, crm.customers, crm.product_catalog, crm.stock_levels, crm.sync_cursor,

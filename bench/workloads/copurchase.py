@@ -3,6 +3,7 @@ skewed popularity): crm_product_affinity (every pair, both directions, with
 support, confidence, lift and cosine) against the SQL self-join of distinct
 (customer, product) on customer. Same pair counts required. Target: at
 least 5x faster."""
+import data
 
 DEFAULT_SIZE = 1_000_000
 TARGET_RATIO = 0.2
@@ -21,12 +22,7 @@ ANALYZE crm.sales_lines;"""
 
 
 def anchor(size):
-    return """SELECT count(*) FROM (
-    SELECT a.product_key, b.product_key, count(*)
-      FROM (SELECT DISTINCT customer_key, product_key FROM crm.sales_lines) a
-      JOIN (SELECT DISTINCT customer_key, product_key FROM crm.sales_lines) b
-        ON a.customer_key = b.customer_key AND a.product_key < b.product_key
-     GROUP BY 1, 2) AS pairs;"""
+    return data.COPURCHASE_SQL
 
 
 def pg_crm(size):

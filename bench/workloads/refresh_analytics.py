@@ -6,6 +6,8 @@ Recommendations are not part of the refresh yet. The report line gives the
 time of each step."""
 import json
 
+import data
+
 DEFAULT_SIZE = 1_000_000
 TARGET_RATIO = 3.0
 MAX_REPEAT = 3
@@ -30,12 +32,7 @@ ANALYZE crm.product_catalog;"""
 
 
 def anchor(size):
-    return """SELECT count(*) FROM (
-    SELECT a.product_key, b.product_key, count(*)
-      FROM (SELECT DISTINCT customer_key, product_key FROM crm.sales_lines) a
-      JOIN (SELECT DISTINCT customer_key, product_key FROM crm.sales_lines) b
-        ON a.customer_key = b.customer_key AND a.product_key < b.product_key
-     GROUP BY 1, 2) AS pairs;"""
+    return data.COPURCHASE_SQL
 
 
 def pg_crm(size):

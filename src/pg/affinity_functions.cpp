@@ -14,10 +14,11 @@
 #include "core/copurchase.hpp"
 #include "core/error.hpp"
 #include "pg/datum.hpp"
+#include "pg/spi_batches.hpp"
 
 namespace {
 
-constexpr long kFetch = 10000;
+constexpr long kFetch = crm::pg::kSpiBatch;
 
 struct AffinityOptions {
     bool by_order = false;
@@ -88,35 +89,21 @@ Datum product_affinity_impl(FunctionCallInfo fcinfo) {
     KeyIds baskets, products;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> lines;
     std::vector<std::string_view> basket_keys(kFetch), product_keys(kFetch);
-    Portal cursor = nullptr;
-    crm::pg::guard([&] {
-        SPI_connect();
-        SPIPlanPtr plan = SPI_prepare(query, 0, nullptr);
-        if (plan == nullptr) elog(ERROR, "could not prepare the read of crm.sales_lines");
-        cursor = SPI_cursor_open(nullptr, plan, nullptr, nullptr, true);
-    });
-    for (;;) {
-        size_t got = 0;
-        crm::pg::guard([&] {
-            SPI_cursor_fetch(cursor, true, kFetch);
-            got = SPI_processed;
+    crm::pg::read_in_batches(
+        query, 0, nullptr, nullptr,
+        [&](SPITupleTable* tuples, size_t got) {
             for (size_t i = 0; i < got; ++i) {
                 bool isnull;
-                HeapTuple row = SPI_tuptable->vals[i];
-                auto* basket = DatumGetTextPP(SPI_getbinval(row, SPI_tuptable->tupdesc, 1, &isnull));
-                auto* product = DatumGetTextPP(SPI_getbinval(row, SPI_tuptable->tupdesc, 2, &isnull));
+                auto* basket = DatumGetTextPP(SPI_getbinval(tuples->vals[i], tuples->tupdesc, 1, &isnull));
+                auto* product = DatumGetTextPP(SPI_getbinval(tuples->vals[i], tuples->tupdesc, 2, &isnull));
                 basket_keys[i] = std::string_view(VARDATA_ANY(basket), VARSIZE_ANY_EXHDR(basket));
                 product_keys[i] = std::string_view(VARDATA_ANY(product), VARSIZE_ANY_EXHDR(product));
             }
+        },
+        [&](size_t got) {
+            for (size_t i = 0; i < got; ++i)
+                lines.emplace_back(baskets.id(basket_keys[i]), products.id(product_keys[i]));
         });
-        if (got == 0) break;
-        for (size_t i = 0; i < got; ++i) lines.emplace_back(baskets.id(basket_keys[i]), products.id(product_keys[i]));
-        crm::pg::guard([&] { SPI_freetuptable(SPI_tuptable); });
-    }
-    crm::pg::guard([&] {
-        SPI_cursor_close(cursor);
-        SPI_finish();
-    });
 
     crm::CopurchaseResult result =
         crm::copurchase(std::move(lines), baskets.size(), products.size(), options.min_pair_count);

@@ -12,10 +12,11 @@
 #include "core/error.hpp"
 #include "core/rfm.hpp"
 #include "pg/datum.hpp"
+#include "pg/spi_batches.hpp"
 
 namespace {
 
-constexpr long kFetch = 10000;
+constexpr long kFetch = crm::pg::kSpiBatch;
 
 // {"segment_by": "quintiles" | "bands"}.
 bool segment_by_bands(std::string_view json) {
@@ -54,42 +55,28 @@ Datum rfm_impl(FunctionCallInfo fcinfo) {
     std::vector<crm::RfmInput> inputs;
     std::vector<std::string_view> batch_keys(kFetch);
     std::vector<crm::RfmInput> batch(kFetch);
-    Portal cursor = nullptr;
-    crm::pg::guard([&] {
-        SPI_connect();
-        Oid types[1] = {DATEOID};
-        SPIPlanPtr plan = SPI_prepare(query, 1, types);
-        if (plan == nullptr) elog(ERROR, "could not prepare the read of crm.sales_lines");
-        Datum args[1] = {as_of};
-        cursor = SPI_cursor_open(nullptr, plan, args, nullptr, true);
-    });
-    for (;;) {
-        size_t got = 0;
-        crm::pg::guard([&] {
-            SPI_cursor_fetch(cursor, true, kFetch);
-            got = SPI_processed;
+    Oid types[1] = {DATEOID};
+    Datum args[1] = {as_of};
+    crm::pg::read_in_batches(
+        query, 1, types, args,
+        [&](SPITupleTable* tuples, size_t got) {
             for (size_t i = 0; i < got; ++i) {
                 bool isnull;
-                HeapTuple row = SPI_tuptable->vals[i];
-                TupleDesc desc = SPI_tuptable->tupdesc;
-                auto* key = DatumGetTextPP(SPI_getbinval(row, desc, 1, &isnull));
+                HeapTuple row = tuples->vals[i];
+                auto* key = DatumGetTextPP(SPI_getbinval(row, tuples->tupdesc, 1, &isnull));
                 batch_keys[i] = std::string_view(VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key));
-                batch[i].recency_days = DatumGetInt32(SPI_getbinval(row, desc, 2, &isnull));
-                batch[i].frequency = static_cast<std::uint32_t>(DatumGetInt64(SPI_getbinval(row, desc, 3, &isnull)));
-                batch[i].monetary = DatumGetFloat8(SPI_getbinval(row, desc, 4, &isnull));
+                batch[i].recency_days = DatumGetInt32(SPI_getbinval(row, tuples->tupdesc, 2, &isnull));
+                batch[i].frequency =
+                    static_cast<std::uint32_t>(DatumGetInt64(SPI_getbinval(row, tuples->tupdesc, 3, &isnull)));
+                batch[i].monetary = DatumGetFloat8(SPI_getbinval(row, tuples->tupdesc, 4, &isnull));
+            }
+        },
+        [&](size_t got) {
+            for (size_t i = 0; i < got; ++i) {
+                keys.emplace_back(batch_keys[i]);
+                inputs.push_back(batch[i]);
             }
         });
-        if (got == 0) break;
-        for (size_t i = 0; i < got; ++i) {
-            keys.emplace_back(batch_keys[i]);
-            inputs.push_back(batch[i]);
-        }
-        crm::pg::guard([&] { SPI_freetuptable(SPI_tuptable); });
-    }
-    crm::pg::guard([&] {
-        SPI_cursor_close(cursor);
-        SPI_finish();
-    });
 
     std::vector<crm::RfmScore> scores = crm::rfm_scores(inputs, crm::RfmBands{}, by_bands);
     for (size_t from = 0; from < scores.size(); from += kFetch) {
