@@ -3,12 +3,14 @@
 -- tables (crm_reader will see crm_bi views only).
 BEGIN;
 SET client_min_messages = warning;
-SELECT plan(37);
+SELECT plan(40);
 
 SELECT function_privs_are('public', 'crm_sync', ARRAY['text', 'jsonb'], r, privs)
   FROM (VALUES ('crm_admin', ARRAY['EXECUTE']), ('crm_runner', ARRAY['EXECUTE']), ('crm_reader', ARRAY[]::text[]),
                ('public', ARRAY[]::text[])) AS t(r, privs);
 SELECT ok(has_function_privilege('crm_runner', 'crm_sync_job(text, jsonb)', 'EXECUTE'), 'crm_runner may CALL crm_sync_job');
+SELECT function_privs_are('public', 'crm_raw_purge', ARRAY['interval'], r, privs)
+  FROM (VALUES ('crm_runner', ARRAY['EXECUTE']), ('crm_reader', ARRAY[]::text[]), ('public', ARRAY[]::text[])) AS t(r, privs);
 SELECT ok(NOT has_function_privilege('crm_reader', 'crm_sync_job(text, jsonb)', 'EXECUTE'), 'crm_reader may not CALL crm_sync_job');
 SELECT ok(NOT has_function_privilege('public', 'crm_sync_job(text, jsonb)', 'EXECUTE'), 'PUBLIC may not CALL crm_sync_job');
 
