@@ -4,7 +4,11 @@
 -- Roles are cluster-wide: created here when missing, never dropped by
 -- DROP EXTENSION (they may own grants in other databases).
 DO $roles$
+DECLARE
+    saved text := pg_catalog.current_setting('search_path');
 BEGIN
+    -- Only pg_catalog's operators and functions, whatever the schema holds.
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'crm_reader') THEN
         CREATE ROLE crm_reader NOLOGIN;
     END IF;
@@ -14,6 +18,7 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'crm_admin') THEN
         CREATE ROLE crm_admin NOLOGIN;
     END IF;
+    PERFORM pg_catalog.set_config('search_path', saved, true);
 END
 $roles$;
 COMMENT ON ROLE crm_reader IS 'pg_crm: read-only access to the crm_bi views (Power BI, analysts).';

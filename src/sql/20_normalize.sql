@@ -104,12 +104,16 @@ SELECT pg_catalog.pg_extension_config_dump('crm.packaging_rule', '');
 GRANT SELECT ON crm.packaging_rule TO crm_runner;
 GRANT SELECT, INSERT, UPDATE, DELETE ON crm.packaging_rule TO crm_admin;
 
+-- A SQL-standard body is bound when the script runs, with the extension's
+-- schema on the search path, not under the SET clause: every operand has
+-- its exact type (75.0, not 75), so no look-alike operator planted in that
+-- schema can match better than pg_catalog's.
 CREATE FUNCTION crm_bottles_75cl_with_rules(quantity numeric, packaging text) RETURNS numeric
     LANGUAGE sql STABLE STRICT PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
     BEGIN ATOMIC
         SELECT COALESCE(
-            (SELECT trim_scale(round(quantity * r.units * r.volume_cl / 75, 3))
+            (SELECT pg_catalog.trim_scale(pg_catalog.round(quantity * r.units * r.volume_cl / 75.0, 3))
                FROM crm.packaging_rule r WHERE r.pattern_key = @extschema@.crm_normalize_key(packaging)),
             @extschema@.crm_bottles_75cl(quantity, packaging));
     END;

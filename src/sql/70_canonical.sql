@@ -151,7 +151,11 @@ COMMENT ON TABLE crm_raw.stock IS 'Stock exports as loaded, one row per line, ta
 DO $comments$
 DECLARE
     c record;
+    saved text := pg_catalog.current_setting('search_path');
 BEGIN
+    -- The script runs with the extension's schema on the search path: a
+    -- look-alike function planted there must not be what format() calls.
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     -- The raw columns are the canonical fields: one sentence each, said once.
     FOR c IN SELECT a.attrelid::regclass AS rel, a.attname
                FROM pg_catalog.pg_attribute a
@@ -167,5 +171,6 @@ BEGIN
                 ELSE 'Canonical field ' || c.attname || ', from the export column docs/sync.md lists.'
             END);
     END LOOP;
+    PERFORM pg_catalog.set_config('search_path', saved, true);
 END
 $comments$;

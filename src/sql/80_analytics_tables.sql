@@ -205,7 +205,8 @@ COMMENT ON COLUMN crm.premium_wines.bottles_75cl IS 'Sold in 75 cl bottle equiva
 
 CREATE VIEW crm.revenue_by_product AS
 SELECT s.product_key, s.name, s.revenue, s.bottles_75cl, s.lines,
-       round(100 * s.revenue / nullif(sum(s.revenue) OVER (), 0), 2) AS share_pct, s.is_premium
+       pg_catalog.round(100.0 * s.revenue / NULLIF(pg_catalog.sum(s.revenue) OVER (), 0.0), 2) AS share_pct,
+       s.is_premium
   FROM crm.product_stats s;
 COMMENT ON VIEW crm.revenue_by_product IS 'Chiffre d''affaires par produit, with its share of the total.';
 COMMENT ON COLUMN crm.revenue_by_product.product_key IS 'The product.';
