@@ -18,12 +18,12 @@ cap() { psql -X -q -d "$db" -v ON_ERROR_STOP=1 "$@"; }
 cap -Atq >/dev/null <<'SQL'
 SET client_min_messages = warning;
 DO $$ BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'crm_intruder') THEN CREATE ROLE crm_intruder; END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'capture_intruder') THEN CREATE ROLE capture_intruder; END IF;
 END $$;
-GRANT CREATE, USAGE ON SCHEMA public TO crm_intruder;
+GRANT CREATE, USAGE ON SCHEMA public TO capture_intruder;
 CREATE TABLE public.captured (what text, at timestamptz DEFAULT clock_timestamp());
 GRANT INSERT, SELECT ON public.captured TO PUBLIC;
-SET ROLE crm_intruder;
+SET ROLE capture_intruder;
 CREATE FUNCTION public.format(text, text) RETURNS text LANGUAGE sql VOLATILE
     AS $f$ INSERT INTO public.captured (what) VALUES ('format(text,text)') RETURNING 'x' $f$;
 CREATE FUNCTION public.format(text, text, text) RETURNS text LANGUAGE sql VOLATILE
@@ -88,13 +88,13 @@ captured=$(cap -Atc "SELECT coalesce(string_agg(DISTINCT what, ', '), '') FROM p
 [ -z "$captured" ] || fail "decoys in public were called: $captured"
 # Nothing pg_crm created (views, SQL-standard bodies) was bound to a decoy either.
 bound=$(cap -Atc "SELECT count(*) FROM pg_depend d
-                   WHERE d.refobjid IN (SELECT oid FROM pg_proc WHERE proowner = 'crm_intruder'::regrole
-                                        UNION SELECT oid FROM pg_operator WHERE oprowner = 'crm_intruder'::regrole)
+                   WHERE d.refobjid IN (SELECT oid FROM pg_proc WHERE proowner = 'capture_intruder'::regrole
+                                        UNION SELECT oid FROM pg_operator WHERE oprowner = 'capture_intruder'::regrole)
                      AND d.classid <> 'pg_operator'::regclass")
 [ "$bound" = 0 ] || fail "$bound object(s) of pg_crm depend on a decoy"
 status=$(cap -Atc "SELECT status FROM crm.sync_run WHERE source = 'capture' ORDER BY run_id DESC LIMIT 1")
 [ "$status" = succeeded ] || fail "the sync beside the decoys did not succeed: $status"
 products=$(cap -Atc "SELECT count(name) FROM crm.product_catalog WHERE source = 'capture'")
 [ "$products" = 714 ] || fail "the sync beside the decoys named $products products, not 714"
-psql_crm -Atq -c "DROP DATABASE $db" >/dev/null
+psql_crm -Atq -c "DROP DATABASE $db" -c "DROP ROLE capture_intruder" >/dev/null
 pass "13 decoys in public (9 functions, 4 operators) and 5 temp-table shadows: nothing bound to them; CREATE EXTENSION, crm_secret_set/remove, crm_sync and crm_refresh_analytics called none of them"
