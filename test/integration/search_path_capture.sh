@@ -13,6 +13,8 @@ source "$here/lib.sh"
 
 db=crm_capture
 files=$("$repo/tools/cluster.sh" files test)
+# Whatever happens, the database and the cluster-wide role go.
+trap 'psql_crm -Atq -c "DROP DATABASE IF EXISTS $db" -c "DROP ROLE IF EXISTS capture_intruder" >/dev/null 2>&1; rm -rf "$work"' EXIT
 psql_crm -Atq -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
 cap() { psql -X -q -d "$db" -v ON_ERROR_STOP=1 "$@"; }
 cap -Atq >/dev/null <<'SQL'
@@ -96,5 +98,4 @@ status=$(cap -Atc "SELECT status FROM crm.sync_run WHERE source = 'capture' ORDE
 [ "$status" = succeeded ] || fail "the sync beside the decoys did not succeed: $status"
 products=$(cap -Atc "SELECT count(name) FROM crm.product_catalog WHERE source = 'capture'")
 [ "$products" = 714 ] || fail "the sync beside the decoys named $products products, not 714"
-psql_crm -Atq -c "DROP DATABASE $db" -c "DROP ROLE capture_intruder" >/dev/null
 pass "13 decoys in public (9 functions, 4 operators) and 5 temp-table shadows: nothing bound to them; CREATE EXTENSION, crm_secret_set/remove, crm_sync and crm_refresh_analytics called none of them"
