@@ -1,0 +1,68 @@
+-- The privilege matrix over every object of the extension, computed from the
+-- catalogs so that a new table or function is covered the day it is added:
+-- a plain role and crm_reader reach no table of crm or crm_raw and only the
+-- pure functions (no file, network or table access); crm_reader sees the
+-- crm_bi schema only; crm.secret is readable by nobody but its owner.
+BEGIN;
+SET client_min_messages = warning;
+SELECT plan(15);
+CREATE ROLE crm_matrix_plain;
+
+CREATE TEMP VIEW extension_functions AS
+SELECT p.oid, p.oid::regprocedure::text AS signature
+  FROM pg_proc p
+  JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+  JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_crm';
+CREATE TEMP VIEW extension_relations AS
+SELECT c.oid, c.oid::regclass::text AS name, c.relkind
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname IN ('crm', 'crm_raw') AND c.relkind IN ('r', 'v', 'm', 'p', 'S');
+CREATE TEMP TABLE pure_functions (signature text);
+INSERT INTO pure_functions VALUES
+    ('crm_version()'), ('crm_build_info()'), ('crm_unaccent(text)'), ('crm_normalize_key(text)'),
+    ('crm_normalize_column_name(text)'), ('crm_normalize_email(text)'), ('crm_normalize_phone(text,text)'),
+    ('crm_product_key(text,text,text,double precision)'), ('crm_parse_packaging(text)'),
+    ('crm_parse_packaging_explain(text)'), ('crm_bottles_75cl(numeric,text)'), ('crm_parse_number(text,text)'),
+    ('crm_parse_number_explain(text,text)'), ('crm_parse_date(text,text)'), ('crm_parse_date_explain(text,text)'),
+    ('crm_parse_timestamp(text,text)'), ('crm_bottles_75cl_with_rules(numeric,text)'),
+    ('crm_zscore(double precision)'), ('crm_zscore(double precision,boolean)'), ('crm_robust_zscore(double precision)');
+GRANT SELECT ON extension_functions, extension_relations, pure_functions TO PUBLIC;
+
+SELECT set_eq($$SELECT signature FROM extension_functions WHERE has_function_privilege('crm_matrix_plain', oid, 'EXECUTE')$$,
+              $$SELECT signature FROM pure_functions$$,
+              'a plain role executes exactly the pure functions');
+SELECT set_eq($$SELECT signature FROM extension_functions WHERE has_function_privilege('crm_reader', oid, 'EXECUTE')$$,
+              $$SELECT signature FROM pure_functions$$,
+              'crm_reader executes exactly the pure functions');
+SELECT is_empty($$SELECT name FROM extension_relations
+                   WHERE (relkind <> 'S' AND has_table_privilege('crm_matrix_plain', oid,
+                                                                  'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER'))
+                      OR (relkind = 'S' AND has_sequence_privilege('crm_matrix_plain', oid, 'USAGE, SELECT, UPDATE'))$$,
+                'a plain role has no privilege on any table, view or sequence of crm and crm_raw');
+SELECT is_empty($$SELECT name FROM extension_relations
+                   WHERE (relkind <> 'S' AND has_table_privilege('crm_reader', oid,
+                                                                  'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER'))
+                      OR (relkind = 'S' AND has_sequence_privilege('crm_reader', oid, 'USAGE, SELECT, UPDATE'))$$,
+                'crm_reader has no privilege on any table or view of crm and crm_raw');
+SELECT is_empty($$SELECT name FROM extension_relations
+                   WHERE relkind <> 'S' AND has_table_privilege('crm_runner', oid, 'TRUNCATE, REFERENCES, TRIGGER')$$,
+                'crm_runner cannot truncate, reference or trigger anything');
+SELECT ok(NOT has_table_privilege('crm_runner', 'crm.secret', 'SELECT, INSERT, UPDATE, DELETE')
+          AND NOT has_table_privilege('crm_admin', 'crm.secret', 'SELECT, INSERT, UPDATE, DELETE')
+          AND NOT has_table_privilege('crm_reader', 'crm.secret', 'SELECT'),
+          'crm.secret: no role but its owner reads or writes it');
+SELECT ok(NOT has_schema_privilege('crm_matrix_plain', 'crm', 'USAGE')
+          AND NOT has_schema_privilege('crm_matrix_plain', 'crm_raw', 'USAGE')
+          AND NOT has_schema_privilege('crm_matrix_plain', 'crm_bi', 'USAGE'),
+          'a plain role has no usage of crm, crm_raw or crm_bi');
+SELECT ok(NOT has_schema_privilege('crm_reader', 'crm', 'USAGE') AND NOT has_schema_privilege('crm_reader', 'crm_raw', 'USAGE')
+          AND has_schema_privilege('crm_reader', 'crm_bi', 'USAGE'),
+          'crm_reader uses crm_bi only');
+SELECT ok(has_schema_privilege('crm_runner', 'crm', 'USAGE') AND has_schema_privilege('crm_runner', 'crm_raw', 'USAGE'),
+          'crm_runner uses crm and crm_raw');
+-- Nobody but the owner creates objects in pg_crm's schemas.
+SELECT ok(NOT has_schema_privilege(r, s, 'CREATE'), r || ' cannot create in ' || s)
+  FROM (VALUES ('crm_runner'), ('crm_reader')) AS roles(r), (VALUES ('crm'), ('crm_raw'), ('crm_bi')) AS schemas(s);
+
+SELECT * FROM finish();
+ROLLBACK;
