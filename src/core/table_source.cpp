@@ -241,6 +241,13 @@ std::vector<std::string> column_names(const std::vector<std::string>& headers) {
     return names;
 }
 
+int find_header(const std::vector<std::string>& headers, const std::vector<std::string>& names, std::string_view wanted) {
+    std::string normalized = normalize_column_name(wanted);
+    for (size_t j = 0; j < headers.size(); ++j)
+        if (headers[j] == wanted || names[j] == normalized) return static_cast<int>(j);
+    return -1;
+}
+
 FileFormat detect_format(const OpenFile& file) {
     std::string magic = read_prefix(file, 4);
     return magic == std::string("PK\x03\x04", 4) ? FileFormat::Xlsx : FileFormat::Csv;

@@ -65,6 +65,11 @@ FileFormat detect_format(const OpenFile& file);
 // for an empty one, and a _2, _3 suffix for duplicates.
 std::vector<std::string> column_names(const std::vector<std::string>& headers);
 
+// The column a header name given by the user designates (the option
+// columns): written as in the file, or equal after crm_normalize_column_name;
+// the first of duplicates. `names` is column_names(headers). -1 if none.
+int find_header(const std::vector<std::string>& headers, const std::vector<std::string>& names, std::string_view wanted);
+
 // Opens `file` (already checked by the file policy) as a table. Takes the
 // file over: it is closed with the source.
 std::unique_ptr<TableSource> open_table_source(OpenFile file, const ReadOptions& options,

@@ -17,7 +17,6 @@
 #include "core/line_delta.hpp"
 #include "core/read_options.hpp"
 #include "core/table_source.hpp"
-#include "core/text_key.hpp"
 #include "pg/datum.hpp"
 #include "pg/file_access.hpp"
 #include "pg/reject_log.hpp"
@@ -110,10 +109,8 @@ std::size_t order_field(const crm::TableSource& source, const crm::ReadOptions& 
                                [](const auto& m) { return m.first == "order_id"; });
     if (mapped == options.columns.end())
         throw crm::Error(crm::sqlstate::kInvalidParameterValue, "a sales export load needs the order_id column mapped");
-    const std::vector<std::string>& headers = source.header();
-    std::vector<std::string> names = crm::column_names(headers);
-    for (std::size_t j = 0; j < headers.size(); ++j)
-        if (headers[j] == mapped->second || names[j] == crm::normalize_column_name(mapped->second)) return j;
+    int field = crm::find_header(source.header(), crm::column_names(source.header()), mapped->second);
+    if (field >= 0) return static_cast<std::size_t>(field);
     throw crm::Error(crm::sqlstate::kInvalidParameterValue,
                      "option columns maps \"order_id\" to \"" + mapped->second + "\", which " + source.file_name() +
                          " does not have");

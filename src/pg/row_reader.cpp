@@ -66,9 +66,7 @@ RowReader::RowReader(crm::TableSource& source, TupleDesc desc, const crm::ReadOp
         auto mapped = std::find_if(options.columns.begin(), options.columns.end(),
                                    [&](const auto& m) { return m.first == p.name; });
         if (mapped != options.columns.end()) {
-            for (size_t j = 0; j < headers.size() && p.field < 0; ++j)  // the first of duplicate headers
-                if (headers[j] == mapped->second || names[j] == crm::normalize_column_name(mapped->second))
-                    p.field = static_cast<int>(j);
+            p.field = crm::find_header(headers, names, mapped->second);
             if (p.field < 0)
                 throw crm::Error(crm::sqlstate::kInvalidParameterValue,
                                  "option columns maps \"" + p.name + "\" to \"" + mapped->second + "\", which " +

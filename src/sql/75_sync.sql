@@ -87,6 +87,28 @@ END
 $$;
 COMMENT ON FUNCTION crm._test_pause(text) IS 'Internal: where crm_sync pauses for the crash tests (crm.test_pause_at).';
 
+-- Moves an entity's cursor, in the run's transaction: it never runs ahead
+-- of the data it describes.
+CREATE FUNCTION crm._move_cursor(source text, entity text, cursor jsonb, line_fingerprints bytea DEFAULT NULL)
+    RETURNS void
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp
+    AS $$
+    INSERT INTO crm.sync_cursor AS c (source, entity, cursor, line_fingerprints)
+    VALUES ($1, $2, $3, $4)
+    ON CONFLICT ON CONSTRAINT sync_cursor_pkey DO UPDATE
+       SET cursor = EXCLUDED.cursor, line_fingerprints = EXCLUDED.line_fingerprints, updated_at = pg_catalog.now();
+$$;
+COMMENT ON FUNCTION crm._move_cursor(text, text, jsonb, bytea) IS 'Internal: records where an entity of a source now stands.';
+
+-- The counts of an entity whose input did not change since load_id.
+CREATE FUNCTION crm._skipped_entity(load_id text) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT jsonb_build_object('skipped', 'unchanged since load ' || $1,
+                              'read', 0, 'inserted', 0, 'updated', 0, 'unchanged', 0, 'rejected', 0)
+$$;
+COMMENT ON FUNCTION crm._skipped_entity(text) IS 'Internal: the result of an entity crm_sync skipped as unchanged.';
+
 -- Loads one export into its raw table; returns its load report with the
 -- header mapping, or raises when a required field has no column (unless it
 -- is one of `supplied`: a "files" source fills it from a constant or from
@@ -398,9 +420,8 @@ BEGIN
          WHERE c.source = _sync_exports.source AND c.entity = ent;
         IF NOT full_reload AND previous.cursor ->> 'sha256' = sha
            AND previous.cursor ->> 'config_md5' IS NOT DISTINCT FROM config_md5 THEN
-            entities := entities || jsonb_build_object(ent, jsonb_build_object(
-                'file', export ->> 'file', 'skipped', 'unchanged since load ' || (previous.cursor ->> 'load_id'),
-                'read', 0, 'inserted', 0, 'updated', 0, 'unchanged', 0, 'rejected', 0));
+            entities := entities || jsonb_build_object(ent, jsonb_build_object('file', export ->> 'file')
+                                                            || crm._skipped_entity(previous.cursor ->> 'load_id'));
             CONTINUE;
         END IF;
         RAISE NOTICE 'crm_sync %: loading % (%)', source, export ->> 'file', ent;
@@ -420,13 +441,10 @@ BEGIN
                                                             + coalesce((loaded.report ->> 'rows_unchanged')::bigint, 0));
         RAISE NOTICE 'crm_sync %: % rows read, % inserted, % updated, % rejected', source,
             loaded.report ->> 'rows_read', counts ->> 'inserted', counts ->> 'updated', loaded.report ->> 'rows_rejected';
-        INSERT INTO crm.sync_cursor AS c (source, entity, cursor, line_fingerprints)
-        VALUES (_sync_exports.source, ent,
-                jsonb_build_object('file', export ->> 'file', 'sha256', sha, 'load_id', loaded.report -> 'load_id',
-                                   'config_md5', config_md5),
-                loaded.line_fingerprints)
-        ON CONFLICT ON CONSTRAINT sync_cursor_pkey DO UPDATE
-           SET cursor = EXCLUDED.cursor, line_fingerprints = EXCLUDED.line_fingerprints, updated_at = pg_catalog.now();
+        PERFORM crm._move_cursor(source, ent,
+                                 jsonb_build_object('file', export ->> 'file', 'sha256', sha,
+                                                    'load_id', loaded.report -> 'load_id', 'config_md5', config_md5),
+                                 loaded.line_fingerprints);
         entities := entities || jsonb_build_object(ent, counts || jsonb_build_object(
             'file', export ->> 'file', 'load_id', loaded.report -> 'load_id', 'read', loaded.report -> 'rows_read',
             'rejected', loaded.report -> 'rows_rejected', 'unused_headers', loaded.report -> 'unused_headers'));
@@ -577,9 +595,7 @@ BEGIN
                 UNION SELECT x #>> '{ids,path}' FROM jsonb_array_elements(files) x WHERE x ? 'ids') AS paths;
         SELECT c.cursor INTO previous FROM crm.sync_cursor c WHERE c.source = _sync_files.source AND c.entity = ent;
         IF NOT full_reload AND previous - 'load_id' = inputs THEN
-            entities := entities || jsonb_build_object(ent, jsonb_build_object(
-                'skipped', 'unchanged since load ' || (previous ->> 'load_id'),
-                'read', 0, 'inserted', 0, 'updated', 0, 'unchanged', 0, 'rejected', 0));
+            entities := entities || jsonb_build_object(ent, crm._skipped_entity(previous ->> 'load_id'));
             CONTINUE;
         END IF;
         loads := '{}';
@@ -622,9 +638,7 @@ BEGIN
                                                'combined', kept_rows - staged_rows);
         RAISE NOTICE 'crm_sync %: % rows read, % inserted, % updated, % rejected', source,
             rows_read, counts ->> 'inserted', counts ->> 'updated', rows_rejected;
-        INSERT INTO crm.sync_cursor AS c (source, entity, cursor)
-        VALUES (_sync_files.source, ent, inputs || jsonb_build_object('load_id', merged_load))
-        ON CONFLICT ON CONSTRAINT sync_cursor_pkey DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = pg_catalog.now();
+        PERFORM crm._move_cursor(source, ent, inputs || jsonb_build_object('load_id', merged_load));
         entities := entities || jsonb_build_object(ent, counts || jsonb_build_object(
             'files', jsonb_array_length(files), 'load_id', merged_load, 'read', rows_read, 'rejected', rows_rejected));
     END LOOP;
@@ -810,6 +824,8 @@ COMMENT ON COLUMN crm.sync_status.running IS 'A run has started and not ended (o
 COMMENT ON COLUMN crm.sync_status.last_counts IS 'Counts per entity of the last success.';
 GRANT SELECT ON crm.sync_status TO crm_runner;
 
+REVOKE ALL ON FUNCTION crm._move_cursor(text, text, jsonb, bytea), crm._skipped_entity(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION crm._move_cursor(text, text, jsonb, bytea), crm._skipped_entity(text) TO crm_runner;
 REVOKE ALL ON FUNCTION crm._test_pause(text), crm._load_export(text, text, jsonb, text[], bytea), crm._merge_export(text, text, bigint),
     crm._sync_exports(text, jsonb, jsonb), crm._stage_files(text, jsonb, bigint[]), crm._sync_files(text, jsonb, jsonb),
     crm_sync(text, jsonb), crm_sync_all() FROM PUBLIC;

@@ -367,10 +367,8 @@ BEGIN
         RAISE NOTICE 'crm_sync %: % records read, % inserted, % updated', source, report ->> 'read',
             counts ->> 'inserted', counts ->> 'updated';
         -- The cursor moves with the data, and never backwards.
-        INSERT INTO crm.sync_cursor AS c (source, entity, cursor)
-        VALUES (_sync_api.source, ent, jsonb_build_object('resource', report ->> 'resource',
-                'since', coalesce(report ->> 'cursor', previous ->> 'since'), 'load_id', report -> 'load_id'))
-        ON CONFLICT ON CONSTRAINT sync_cursor_pkey DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = pg_catalog.now();
+        PERFORM crm._move_cursor(source, ent, jsonb_build_object('resource', report ->> 'resource',
+                'since', coalesce(report ->> 'cursor', previous ->> 'since'), 'load_id', report -> 'load_id'));
         entities := entities || jsonb_build_object(ent, counts || jsonb_build_object(
             'resource', report ->> 'resource', 'load_id', report -> 'load_id', 'read', report -> 'read',
             'rejected', 0, 'not_merged', coalesce((counts ->> 'not_merged')::bigint, 0)

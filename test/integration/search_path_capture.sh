@@ -15,7 +15,7 @@ db=crm_capture
 files=$("$repo/tools/cluster.sh" files test)
 # Whatever happens, the database and the cluster-wide role go.
 trap 'psql_crm -Atq -c "DROP DATABASE IF EXISTS $db" -c "DROP ROLE IF EXISTS capture_intruder" >/dev/null 2>&1; rm -rf "$work"' EXIT
-psql_crm -Atq -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
+psql_crm -Atq -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
 cap() { psql -X -q -d "$db" -v ON_ERROR_STOP=1 "$@"; }
 cap -Atq >/dev/null <<'SQL'
 SET client_min_messages = warning;
