@@ -44,6 +44,14 @@ SELECT count(*) AS lines, count(DISTINCT order_key) AS orders, sum(price_total) 
   FROM crm.sales_lines WHERE source = 'sync_odoo';
 SELECT count(*) FILTER (WHERE purchase_count > 0) AS buyers, sum(total_spent) AS spent
   FROM crm.customers WHERE source = 'sync_odoo';
+-- Quotations (draft) are open orders, never sales lines, with the keys of the canonical tables.
+SELECT state, count(*) AS open_lines,
+       count(*) FILTER (WHERE o.line_key IN (SELECT sale_line_key FROM crm.sales_lines)) AS also_sales,
+       count(*) FILTER (WHERE c.customer_key IS NOT NULL AND p.product_key IS NOT NULL) AS resolved
+  FROM crm.open_order_lines o
+  LEFT JOIN crm.customers c ON c.customer_key = o.customer_key
+  LEFT JOIN crm.product_catalog p ON p.product_key = o.product_key
+ WHERE o.source = 'sync_odoo' GROUP BY 1;
 SELECT colour, count(*) FROM crm.product_catalog WHERE source = 'sync_odoo' GROUP BY 1 ORDER BY 1;
 SELECT warehouse, count(*), sum(available) AS available FROM crm.stock_levels WHERE source = 'sync_odoo' GROUP BY 1;
 

@@ -125,10 +125,19 @@ SELECT customer_key, coalesce(company, initcap(first_name) || ' ' || initcap(las
 SELECT s.source, s.last_success IS NOT NULL AS synced, s.freshness < interval '1 hour' AS fresh, s.last_error
   FROM crm.sync_status s;
 
-\echo '== crm_refresh_analytics(): premium wines, RFM segments and co-purchases from the canonical model'
+\echo '== crm_refresh_analytics(): premium wines, RFM segments, co-purchases and recommendations'
 SELECT r #>> '{product_stats,rows}' AS products_sold, r #>> '{product_stats,premium}' AS premium_wines,
        r #>> '{customer_rfm,rows}' AS customers_scored, r #>> '{product_affinity,rows}' AS product_pairs,
        r ->> 'ms' AS ms
   FROM crm_refresh_analytics() AS r;
 SELECT segment, count(*) AS customers, demo.euros(sum(monetary)) AS spent_ht
   FROM crm.customer_rfm GROUP BY segment ORDER BY sum(monetary) DESC;
+
+\echo '== recommendations: the best customer''s next wines, guardrails applied, reasons in French'
+SELECT count(DISTINCT customer_key) AS customers_with_recommendations, count(*) AS recommendations,
+       (SELECT count(*) FROM crm.reco_customer_status WHERE blocked_reason IS NOT NULL) AS customers_blocked
+  FROM crm.recommendation;
+SELECT x.rank, x.product_name, x.reason
+  FROM (SELECT customer_key FROM crm.recommendation r JOIN crm.customers c USING (customer_key)
+         ORDER BY c.total_spent DESC LIMIT 1) best,
+       crm_recommend(best.customer_key) x;

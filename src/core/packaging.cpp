@@ -151,6 +151,10 @@ bool plausible_cl(double v) {
 
 }  // namespace
 
+bool is_packaging_word(std::string_view word) {
+    return unit_cl(word) > 0 || find_format(word) != nullptr || is_pack_word(word);
+}
+
 PackagingResult parse_packaging(std::string_view label) {
     PackagingResult res;
     std::string s;

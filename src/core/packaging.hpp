@@ -24,4 +24,9 @@ struct PackagingResult {
 // is empty and reason says why.
 PackagingResult parse_packaging(std::string_view label);
 
+// True for a word of the packaging vocabulary above (lower case, no
+// accents): a unit ("cl", "litres"), a container ("magnum", "btl", "bib"),
+// a pack ("caisse", "carton"). Product names carry them; a cuvée does not.
+bool is_packaging_word(std::string_view word);
+
 }  // namespace crm

@@ -1,11 +1,12 @@
 // SQL functions over the text normalisation of src/core: accents, matching
-// keys, column names, e-mails, phones, product keys. All IMMUTABLE and PARALLEL SAFE; the
+// keys, column names, e-mails, phones, product keys, cuvée families. All IMMUTABLE and PARALLEL SAFE; the
 // readers and the sync call the same core functions directly.
 #include <cstring>
 #include <optional>
 #include <string>
 
 #include "core/contact.hpp"
+#include "core/cuvee_family.hpp"
 #include "core/product_key.hpp"
 #include "core/text_key.hpp"
 #include "core/unaccent.hpp"
@@ -68,8 +69,13 @@ Datum product_key_impl(FunctionCallInfo fcinfo) {
     return make_text(crm::product_key(code, name, vintage, volume_cl));
 }
 
+Datum cuvee_family_impl(FunctionCallInfo fcinfo) {
+    return make_text(crm::cuvee_family(text_arg(fcinfo, 0)));
+}
+
 }  // namespace
 
+CRM_SQL_FUNCTION(crm_cuvee_family, cuvee_family_impl)
 CRM_SQL_FUNCTION(crm_unaccent, unaccent_impl)
 CRM_SQL_FUNCTION(crm_normalize_key, normalize_key_impl)
 CRM_SQL_FUNCTION(crm_normalize_column_name, normalize_column_name_impl)

@@ -657,7 +657,8 @@ DECLARE
     before jsonb;
     entities jsonb;
     outcome jsonb;
-    dry_run boolean := coalesce((options ->> 'dry_run')::boolean, false);
+    dry_run boolean;
+    analytics boolean;
     application text := pg_catalog.current_setting('application_name');
     checks jsonb := '[]';
     identities jsonb;
@@ -669,10 +670,16 @@ BEGIN
         RAISE EXCEPTION 'source "%" does not exist', source USING ERRCODE = '42704',
             HINT = 'Add it with crm_source_add(name, kind, config); the sources are in crm.source.';
     END IF;
-    IF options - ARRAY['full', 'dry_run'] <> '{}' THEN
-        RAISE EXCEPTION 'unknown crm_sync option(s): %', (SELECT string_agg(k, ', ') FROM jsonb_object_keys(options - ARRAY['full', 'dry_run']) k)
-            USING ERRCODE = '22023', HINT = 'Options: full (reload everything), dry_run (stage and check, publish nothing).';
+    IF options - ARRAY['full', 'dry_run', 'analytics'] <> '{}' THEN
+        RAISE EXCEPTION 'unknown crm_sync option(s): %', (SELECT string_agg(k, ', ') FROM jsonb_object_keys(options - ARRAY['full', 'dry_run', 'analytics']) k)
+            USING ERRCODE = '22023', HINT = 'Options: full (reload everything), dry_run (stage and check, publish nothing), analytics (false: no crm_refresh_analytics after the run).';
     END IF;
+    IF EXISTS (SELECT FROM jsonb_each(options) o
+                WHERE o.key IN ('full', 'dry_run', 'analytics') AND jsonb_typeof(o.value) <> 'boolean') THEN
+        RAISE EXCEPTION 'crm_sync options full, dry_run and analytics must be true or false' USING ERRCODE = '22023';
+    END IF;
+    dry_run := coalesce((options ->> 'dry_run')::boolean, false);
+    analytics := coalesce((options ->> 'analytics')::boolean, true);
     DELETE FROM crm.sync_run r
      WHERE r.source = crm_sync.source
        AND r.started_at < pg_catalog.now() - pg_catalog.make_interval(days => pg_catalog.current_setting('crm.sync_history_days')::int);
@@ -734,6 +741,22 @@ BEGIN
         END IF;
     END;
 
+    -- Published data changed: the analytics follow, in the same transaction
+    -- (readers never see new sales with old recommendations). Their
+    -- failure is reported, and does not undo the data.
+    IF analytics AND outcome ->> 'status' = 'succeeded' AND NOT dry_run
+       AND (src.kind = 'brevo' OR EXISTS (
+                SELECT 1 FROM jsonb_each(entities) e
+                 WHERE coalesce((e.value ->> 'inserted')::bigint, 0) + coalesce((e.value ->> 'updated')::bigint, 0)
+                       + coalesce((e.value ->> 'deleted')::bigint, 0) > 0)) THEN
+        BEGIN
+            outcome := outcome || jsonb_build_object('analytics', @extschema@.crm_refresh_analytics());
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT;
+            outcome := outcome || jsonb_build_object('analytics', jsonb_build_object('error', state || ': ' || message));
+        END;
+    END IF;
+
     PERFORM pg_catalog.set_config('application_name', application, true);
     -- Rule outcomes are kept even when they failed the run.
     INSERT INTO crm.dq_result (run_id, rule_id, passed, severity, observed, message)
@@ -762,7 +785,8 @@ COMMENT ON FUNCTION crm_sync(text, jsonb) IS
     'Brings a source''s new data into the canonical model in one transaction and returns {"run_id", "source", '
     '"status" (succeeded | failed | skipped), "entities": {entity: {"read", "inserted", "updated", "unchanged", '
     '"rejected", "not_merged", "file"}}, "checks": {"passed", "failed", "warned"}, "ms"}. A failed run leaves curated data unchanged and keeps its error in crm.sync_run. '
-    'Options: full (reload unchanged exports too), dry_run (stage and count, publish nothing).';
+    'Options: full (reload unchanged exports too), dry_run (stage and count, publish nothing), analytics (default '
+    'true: a run that changed data ends with crm_refresh_analytics(), its result under "analytics").';
 
 CREATE FUNCTION crm_sync_all() RETURNS SETOF jsonb
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp

@@ -35,6 +35,26 @@ COMMENT ON COLUMN crm.contact_history.response IS 'What the customer did.';
 COMMENT ON COLUMN crm.contact_history.source IS 'Source name (crm.source).';
 GRANT SELECT, INSERT, UPDATE, DELETE ON crm.contact_history TO crm_runner;
 
+CREATE TABLE crm.open_order_lines (
+    line_key     text PRIMARY KEY,
+    order_key    text NOT NULL,
+    customer_key text,
+    product_key  text,
+    state        text NOT NULL,
+    source       text NOT NULL,
+    updated_at   timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+CREATE INDEX open_order_lines_customer_idx ON crm.open_order_lines (customer_key);
+COMMENT ON TABLE crm.open_order_lines IS 'Lines of open orders (Odoo quotations: draft or sent), not yet sales: recommendations leave their products out.';
+COMMENT ON COLUMN crm.open_order_lines.line_key IS 'Stable key: "<source>-<line id>".';
+COMMENT ON COLUMN crm.open_order_lines.order_key IS 'The order: "<source>-<order name>".';
+COMMENT ON COLUMN crm.open_order_lines.customer_key IS 'The customer (crm.customers).';
+COMMENT ON COLUMN crm.open_order_lines.product_key IS 'The product (crm.product_catalog).';
+COMMENT ON COLUMN crm.open_order_lines.state IS 'The source''s state: draft (devis) or sent (devis envoyé).';
+COMMENT ON COLUMN crm.open_order_lines.source IS 'Source name (crm.source).';
+COMMENT ON COLUMN crm.open_order_lines.updated_at IS 'When a sync last saw the line open.';
+GRANT SELECT, INSERT, UPDATE, DELETE ON crm.open_order_lines TO crm_runner;
+
 -- Contact events as read (Brevo's blocked contacts), before the merge.
 CREATE TABLE crm_raw.contact_events (
     raw_id bigint GENERATED ALWAYS AS IDENTITY,
@@ -190,12 +210,27 @@ BEGIN
                 "price_total": "/price_subtotal", "state": "/state", "write_date": "/write_date"}}')
                 AS t(id text, order_name text, partner_id text, product_id text, product_name text, quantity numeric,
                      price_unit numeric, price_total numeric, state text, write_date text)),
+        latest AS (SELECT DISTINCT ON (r.id) r.* FROM rows r ORDER BY r.id, r.write_date DESC),
         ins AS (
             INSERT INTO crm_raw.sales (line_id, order_id, date_sale, customer_id, product_id, product_name, quantity,
                                        price_unit, price_total, channel)
-            SELECT DISTINCT ON (r.id) r.id, r.order_name, left(r.write_date, 10)::date, r.partner_id, r.product_id,
+            SELECT r.id, r.order_name, left(r.write_date, 10)::date, r.partner_id, r.product_id,
                    r.product_name, r.quantity, r.price_unit, r.price_total, 'Odoo'
-              FROM rows r WHERE r.state IN ('sale', 'done') ORDER BY r.id, r.write_date DESC RETURNING 1)
+              FROM latest r WHERE r.state IN ('sale', 'done') RETURNING 1),
+        -- Quotations (draft, sent) are open orders: recommendations leave
+        -- their products out. A line leaves them when its state moves on.
+        opened AS (
+            INSERT INTO crm.open_order_lines AS o (line_key, order_key, customer_key, product_key, state, source)
+            SELECT _load_api.source || '-' || r.id, _load_api.source || '-' || r.order_name, _load_api.source || '-' || r.partner_id,
+                   _load_api.source || '-' || r.product_id, r.state, _load_api.source
+              FROM latest r WHERE r.state IN ('draft', 'sent')
+            ON CONFLICT (line_key) DO UPDATE
+               SET order_key = excluded.order_key, customer_key = excluded.customer_key,
+                   product_key = excluded.product_key, state = excluded.state, updated_at = pg_catalog.now()
+            RETURNING 1),
+        closed AS (
+            DELETE FROM crm.open_order_lines o USING latest r
+             WHERE o.line_key = _load_api.source || '-' || r.id AND r.state NOT IN ('draft', 'sent') RETURNING 1)
         SELECT (SELECT count(*) FROM rows) AS read, (SELECT count(*) FROM ins) AS loaded,
                (SELECT max(write_date) FROM rows) AS cursor INTO counts;
     ELSIF kind || '/' || entity = 'odoo/stock' THEN

@@ -17,6 +17,21 @@ COMMENT ON FUNCTION crm_rfm(date, jsonb) IS
 REVOKE ALL ON FUNCTION crm_rfm(date, jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION crm_rfm(date, jsonb) TO crm_runner;
 
+-- The price of 75 cl of a product: its list price over the 75 cl bottles
+-- of its packaging ("Carton de 12" holds 12), else over its volume.
+CREATE FUNCTION crm._price_per_75cl(list_price numeric, packaging text, volume_cl numeric) RETURNS numeric
+    LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+    BEGIN ATOMIC
+        SELECT pg_catalog.round(CASE WHEN b.bottles > 0::numeric THEN list_price / b.bottles
+                                     WHEN volume_cl > 0::numeric THEN list_price * 75::numeric / volume_cl
+                                     ELSE list_price END, 2)
+          FROM (SELECT @extschema@.crm_bottles_75cl_with_rules(1::numeric, packaging) AS bottles) b;
+    END;
+COMMENT ON FUNCTION crm._price_per_75cl(numeric, text, numeric) IS
+    'Internal: list price for 75 cl, over the 75 cl bottles of the packaging, else over the volume.';
+REVOKE ALL ON FUNCTION crm._price_per_75cl(numeric, text, numeric) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION crm._price_per_75cl(numeric, text, numeric) TO crm_runner;
+
 CREATE TABLE crm.product_stats (
     product_key    text PRIMARY KEY,
     name           text,
@@ -39,7 +54,7 @@ COMMENT ON COLUMN crm.product_stats.lines IS 'Sales lines.';
 COMMENT ON COLUMN crm.product_stats.units IS 'Packages sold (Qté).';
 COMMENT ON COLUMN crm.product_stats.bottles_75cl IS 'Sold in 75 cl bottle equivalents (NULL when no line''s packaging is known).';
 COMMENT ON COLUMN crm.product_stats.revenue IS 'Chiffre d''affaires HT, euros.';
-COMMENT ON COLUMN crm.product_stats.price_per_75cl IS 'List price for 75 cl (list price × 75 / volume in cl; the list price when the volume is unknown), euros.';
+COMMENT ON COLUMN crm.product_stats.price_per_75cl IS 'List price for 75 cl: the list price over the 75 cl bottles of the packaging (a carton of 12 holds 12), else × 75 / volume in cl, else the list price; euros.';
 COMMENT ON COLUMN crm.product_stats.price_z IS 'z-score of price_per_75cl in its group (population std); NULL in a group of fewer than 3 prices.';
 COMMENT ON COLUMN crm.product_stats.price_robust_z IS 'Robust z-score: 0.6745 (price - median) / MAD in its group.';
 COMMENT ON COLUMN crm.product_stats.is_premium IS 'price_z above the refresh''s premium_z threshold (default 2): a premium wine (vin premium).';
@@ -86,6 +101,7 @@ CREATE TABLE crm.product_affinity (
     confidence  float8 NOT NULL,
     lift        float8 NOT NULL,
     cosine      float8 NOT NULL,
+    basket      text NOT NULL CHECK (basket IN ('customer', 'order')),
     computed_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
     PRIMARY KEY (product_a, product_b)
 );
@@ -99,10 +115,11 @@ COMMENT ON COLUMN crm.product_affinity.support IS 'n_ab / baskets.';
 COMMENT ON COLUMN crm.product_affinity.confidence IS 'n_ab / n_a: how often a buyer of a also buys b.';
 COMMENT ON COLUMN crm.product_affinity.lift IS 'confidence / (n_b / baskets): above 1, bought together more than chance.';
 COMMENT ON COLUMN crm.product_affinity.cosine IS 'n_ab / sqrt(n_a × n_b).';
+COMMENT ON COLUMN crm.product_affinity.basket IS 'What a basket was: customer (everything a customer bought) or order.';
 COMMENT ON COLUMN crm.product_affinity.computed_at IS 'When the refresh computed it.';
 GRANT SELECT, INSERT, DELETE ON crm.product_stats, crm.customer_rfm, crm.product_affinity TO crm_runner;
 
--- Recomputes the three tables from the canonical ones. Options:
+-- Recomputes the analytics tables from the canonical ones. Options:
 -- premium_z (2), group_by (colour | appellation | none), as_of (a date;
 -- default: the last sale date), segment_by (quintiles | bands), basket
 -- (customer | order), min_pair_count (3), max_partners (50 per product; 0:
@@ -147,10 +164,10 @@ BEGIN
                                AS price_group,
                            count(*) AS lines, sum(l.quantity_units) AS units, sum(l.bottles_75cl) AS bottles_75cl,
                            coalesce(sum(l.price_total), 0) AS revenue,
-                           round(CASE WHEN c.volume_cl > 0 THEN c.list_price * 75 / c.volume_cl ELSE c.list_price END,
-                                 2) AS price_per_75cl
+                           crm._price_per_75cl(c.list_price, c.packaging, c.volume_cl) AS price_per_75cl
                       FROM crm.sales_lines l JOIN crm.product_catalog c ON c.product_key = l.product_key
-                     GROUP BY l.product_key, c.name, c.colour, c.appellation, c.list_price, c.volume_cl) p) s;
+                     GROUP BY l.product_key, c.name, c.colour, c.appellation, c.list_price, c.packaging,
+                              c.volume_cl) p) s;
     GET DIAGNOSTICS n = ROW_COUNT;
     SELECT count(*) INTO premium FROM crm.product_stats WHERE is_premium;
     result := result || jsonb_build_object('product_stats', jsonb_build_object(
@@ -171,20 +188,56 @@ BEGIN
 
     step := pg_catalog.clock_timestamp();
     DELETE FROM crm.product_affinity;
-    INSERT INTO crm.product_affinity (product_a, product_b, n_ab, n_a, n_b, support, confidence, lift, cosine)
-    SELECT a.product_a, a.product_b, a.n_ab, a.n_a, a.n_b, a.support, a.confidence, a.lift, a.cosine
+    INSERT INTO crm.product_affinity (product_a, product_b, n_ab, n_a, n_b, support, confidence, lift, cosine, basket)
+    SELECT a.product_a, a.product_b, a.n_ab, a.n_a, a.n_b, a.support, a.confidence, a.lift, a.cosine,
+           coalesce(options ->> 'basket', 'customer')
       FROM @extschema@.crm_product_affinity(jsonb_strip_nulls(jsonb_build_object(
                'basket', options -> 'basket', 'min_pair_count', options -> 'min_pair_count',
                'max_partners', coalesce(options -> 'max_partners', '50')))) a;
     GET DIAGNOSTICS n = ROW_COUNT;
     result := result || jsonb_build_object('product_affinity', jsonb_build_object(
         'rows', n, 'ms', round(extract(epoch FROM pg_catalog.clock_timestamp() - step) * 1000)));
+
+    -- The recommendations' fallback, then the recommendations themselves
+    -- (src/sql/82_recommendations.sql), from the tables just written.
+    step := pg_catalog.clock_timestamp();
+    DELETE FROM crm.segment_bestseller;
+    INSERT INTO crm.segment_bestseller (segment, rank, product_key, buyers, segment_customers)
+    SELECT b.segment, b.rank, b.product_key, b.buyers, b.segment_customers
+      FROM (SELECT x.segment, x.product_key, x.buyers, z.customers AS segment_customers,
+                   row_number() OVER (PARTITION BY x.segment ORDER BY x.buyers DESC, x.product_key) AS rank
+              FROM (SELECT r.segment, p.product_key, count(*) AS buyers
+                      FROM (SELECT DISTINCT l.customer_key, l.product_key FROM crm.sales_lines l
+                             WHERE l.product_key IS NOT NULL AND l.customer_key IS NOT NULL) p
+                      JOIN crm.customer_rfm r ON r.customer_key = p.customer_key
+                     GROUP BY r.segment, p.product_key) x
+              JOIN (SELECT r.segment, count(*) AS customers FROM crm.customer_rfm r GROUP BY r.segment) z
+                ON z.segment = x.segment) b
+     WHERE b.rank <= 50;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    result := result || jsonb_build_object('segment_bestseller', jsonb_build_object(
+        'rows', n, 'ms', round(extract(epoch FROM pg_catalog.clock_timestamp() - step) * 1000)));
+
+    step := pg_catalog.clock_timestamp();
+    DELETE FROM crm.recommendation;
+    INSERT INTO crm.recommendation (customer_key, rank, product_key, score, reason, reason_detail)
+    SELECT x.customer_key, x.rank, x.product_key, x.score, x.reason, x.reason_detail
+      FROM crm._recommend(NULL, crm._reco_options(NULL)) x;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    result := result || jsonb_build_object('recommendation', jsonb_build_object(
+        'rows', n,
+        'customers', (SELECT count(DISTINCT r.customer_key) FROM crm.recommendation r),
+        'blocked', (SELECT coalesce(jsonb_object_agg(b.blocked_reason, b.n), '{}')
+                      FROM (SELECT s.blocked_reason, count(*) AS n FROM crm.reco_customer_status s
+                             WHERE s.blocked_reason IS NOT NULL GROUP BY s.blocked_reason) b),
+        'ms', round(extract(epoch FROM pg_catalog.clock_timestamp() - step) * 1000)));
     RETURN result || jsonb_build_object('ms', round(extract(epoch FROM pg_catalog.clock_timestamp() - started) * 1000));
 END
 $$;
 COMMENT ON FUNCTION crm_refresh_analytics(jsonb) IS
-    'Recomputes crm.product_stats (revenue, price per 75 cl, z-scores, premium), crm.customer_rfm and '
-    'crm.product_affinity from the canonical tables; returns rows and ms per step. Options: premium_z (2), group_by '
+    'Recomputes crm.product_stats (revenue, price per 75 cl, z-scores, premium), crm.customer_rfm, '
+    'crm.product_affinity, crm.segment_bestseller and crm.recommendation (settings: crm.reco_settings) from the '
+    'canonical tables; returns rows and ms per step. Options: premium_z (2), group_by '
     '(colour | appellation | none), as_of (default: the last sale date), segment_by (quintiles | bands), basket '
     '(customer | order), min_pair_count (3), max_partners (50: the best partners kept per product; 0: every pair).';
 REVOKE ALL ON FUNCTION crm_refresh_analytics(jsonb) FROM PUBLIC;

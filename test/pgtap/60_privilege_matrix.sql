@@ -25,7 +25,8 @@ INSERT INTO pure_functions VALUES
     ('crm_parse_packaging_explain(text)'), ('crm_bottles_75cl(numeric,text)'), ('crm_parse_number(text,text)'),
     ('crm_parse_number_explain(text,text)'), ('crm_parse_date(text,text)'), ('crm_parse_date_explain(text,text)'),
     ('crm_parse_timestamp(text,text)'), ('crm_bottles_75cl_with_rules(numeric,text)'),
-    ('crm_zscore(double precision)'), ('crm_zscore(double precision,boolean)'), ('crm_robust_zscore(double precision)');
+    ('crm_zscore(double precision)'), ('crm_zscore(double precision,boolean)'), ('crm_robust_zscore(double precision)'),
+    ('crm_cuvee_family(text)');
 GRANT SELECT ON extension_functions, extension_relations, pure_functions TO PUBLIC;
 
 SELECT set_eq($$SELECT signature FROM extension_functions WHERE has_function_privilege('crm_matrix_plain', oid, 'EXECUTE')$$,
