@@ -17,7 +17,7 @@ test_name=sync_kill
 # The test cluster runs with synchronous_commit off, which lets a crash
 # lose the last commits; this test's commits must reach the WAL first.
 export PGOPTIONS="-c synchronous_commit=on"
-files=$("$repo/tools/cluster.sh" files test)
+files=$("$repo/tools/cluster.sh" files "$cluster")
 dir=$files/sync_crash
 rm -rf "$dir" "$work/base" "$work/changed"
 # Big enough for a full sync to last a second or so: random moments land inside it.
@@ -36,7 +36,7 @@ state() {
 }
 cursor() { sql "SELECT cursor ->> 'sha256' FROM crm.sync_cursor WHERE source = 'crash' AND entity = 'sales'"; }
 sha() { sha256sum "$1" | cut -d' ' -f1; }
-log=$("$repo/tools/cluster.sh" log test)
+log=$("$repo/tools/cluster.sh" log "$cluster")
 ready_count() { grep -c "database system is ready to accept connections" "$log" || true; }
 # After a kill the postmaster resets every backend: a connection made before
 # it has done so would be cut. Wait for the log to say it is ready again.
@@ -122,12 +122,12 @@ for i in $(seq 1 "${CRASH_EVENTS:-8}"); do
     kill) kill -9 "$victim" 2>/dev/null || runuser -u postgres -- kill -9 "$victim" 2>/dev/null || true ;;
     terminate) psql_crm -Atq -c "SET client_min_messages = error" -c "SELECT pg_terminate_backend($victim)" >/dev/null ;;
     cancel) psql_crm -Atq -c "SET client_min_messages = error" -c "SELECT pg_cancel_backend($victim)" >/dev/null ;;
-    immediate) "$repo/tools/cluster.sh" stop-immediate test ;;
+    immediate) "$repo/tools/cluster.sh" stop-immediate "$cluster" ;;
   esac
   wait || true
   case $method in
     kill) if [ "$(grep -c "terminated by signal 9" "$log" || true)" -gt "$kills" ]; then wait_ready "$ready"; fi ;;
-    immediate) "$repo/tools/cluster.sh" start test ;;
+    immediate) "$repo/tools/cluster.sh" start "$cluster" ;;
   esac
   for _ in $(seq 1 150); do psql_crm -Atc "SELECT 1" >/dev/null 2>&1 && break; sleep 0.2; done
   events=$((events + 1))

@@ -2,7 +2,9 @@
 # directory removed on exit, and pass/fail reporting in TAP-like lines that
 # tools/test.sh counts.
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-eval "$("$repo/tools/cluster.sh" env test)"
+# PG_CRM_TEST_CLUSTER runs the tests against another throwaway cluster.
+cluster=${PG_CRM_TEST_CLUSTER:-test}
+eval "$("$repo/tools/cluster.sh" env "$cluster")"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 test_name=$(basename "$0" .sh)

@@ -8,7 +8,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 
-files=$("$repo/tools/cluster.sh" files test)
+files=$("$repo/tools/cluster.sh" files "$cluster")
 python3 "$repo/test/corpus/make_malformed.py" "$repo/test/fixtures" "$files/malformed" >/dev/null
 [ "$(id -u)" -eq 0 ] && chown -R postgres "$files/malformed"
 

@@ -9,7 +9,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 
-files=$("$repo/tools/cluster.sh" files test)
+files=$("$repo/tools/cluster.sh" files "$cluster")
 psql_crm -v ON_ERROR_STOP=1 -Atq >/dev/null <<SQL
 SET client_min_messages = error;  -- cron_broken's directory is refused on purpose
 CREATE EXTENSION IF NOT EXISTS pg_cron;

@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 
 db=crm_capture
-files=$("$repo/tools/cluster.sh" files test)
+files=$("$repo/tools/cluster.sh" files "$cluster")
 # Whatever happens, the database and the cluster-wide role go.
 trap 'psql_crm -Atq -c "DROP DATABASE IF EXISTS $db" -c "DROP ROLE IF EXISTS capture_intruder" >/dev/null 2>&1; rm -rf "$work"' EXIT
 psql_crm -Atq -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null

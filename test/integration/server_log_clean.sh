@@ -6,7 +6,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 
-log=$("$repo/tools/cluster.sh" log test)
+log=$("$repo/tools/cluster.sh" log "$cluster")
 if grep -nE "terminated by signal|was terminated by exception|server process .* exited with exit code [^0]|all server processes terminated|PANIC" "$log" >"$work/bad"; then
   fail "server log shows a crash: $(head -3 "$work/bad")"
 fi

@@ -7,7 +7,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 
-files=$("$repo/tools/cluster.sh" files test)
+files=$("$repo/tools/cluster.sh" files "$cluster")
 dir=$files/sync_readers
 rm -rf "$dir" "$work/changed"
 gen() { python3 "$repo/tools/gen_isavigne.py" --customers 300 --products 80 --lines 5000 "$@" >/dev/null 2>&1; }

@@ -6,7 +6,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 
-files=$("$repo/tools/cluster.sh" files test)
+files=$("$repo/tools/cluster.sh" files "$cluster")
 dir="$files/xlsx_big"
 if [ ! -f "$dir/ventes.xlsx" ]; then
   python3 "$repo/tools/gen_isavigne.py" --out "$dir" --lines 200000 --only ventes >/dev/null
