@@ -156,13 +156,27 @@ ApiPagination parse_pagination(simdjson::dom::element value, const ConfigErrors&
     return paging;
 }
 
+// A secret's name, as crm_secret_set accepts it. Anything else is most
+// likely the key itself pasted in the config: refused without repeating it,
+// since the config is readable by crm_runner and kept by pg_dump.
+std::string secret_name(const ConfigErrors& errors, simdjson::dom::element value, std::string_view key) {
+    std::string_view name = errors.text(value, key);
+    bool valid = !name.empty() && name.size() <= 63 && name[0] >= 'a' && name[0] <= 'z';
+    for (char c : name) valid = valid && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+    if (!valid)
+        errors.fail("\"" + std::string(key) + "\" must be the name of a secret (lower-case letters, digits and _, "
+                    "starting with a letter), not the key itself",
+                    "Store the key with crm_secret_set('a_name', '...') and give \"a_name\" here.");
+    return std::string(name);
+}
+
 void parse_auth(simdjson::dom::element value, ApiConfig& config, const ConfigErrors& errors) {
     config.auth_header = "Authorization";
     for (auto field : errors.object(value, "auth")) {
         std::string_view key = field.key;
         if (key == "header") config.auth_header = std::string(errors.text(field.value, "auth.header"));
         else if (key == "prefix") config.auth_prefix = std::string(errors.text(field.value, "auth.prefix"));
-        else if (key == "secret") config.secret_name = std::string(errors.text(field.value, "auth.secret"));
+        else if (key == "secret") config.secret_name = secret_name(errors, field.value, "auth.secret");
         else errors.fail("has an unknown key \"" + excerpt(key, 60) + "\" in \"auth\" (header, prefix, secret)");
     }
     if (!is_header_name(config.auth_header)) errors.fail("needs an HTTP header name in \"auth\".\"header\"");
@@ -378,7 +392,7 @@ ApiConfig parse_api_config(std::string_view kind, std::string_view config_json) 
         if (key == "url") config.url = checked_base_url(errors.text(value, key), errors);
         else if (key == "database") config.database = std::string(errors.text(value, key));
         else if (key == "login") config.login = std::string(errors.text(value, key));
-        else if (key == "api_key_secret" || key == "token_secret") config.secret_name = std::string(errors.text(value, key));
+        else if (key == "api_key_secret" || key == "token_secret") config.secret_name = secret_name(errors, value, key);
         else if (key == "rate_limit_per_s") config.rate_limit_per_s = errors.number(value, key, 0, 1000);
         else if (key == "rate_burst") config.rate_burst = errors.number(value, key, 1, 1000);
         else if (key == "timeout_ms") config.timeout_ms = errors.integer(value, key, 1, 3600000);

@@ -130,6 +130,17 @@ TEST(ApiConfig, BadConfigsSayWhatToFix) {
               "source config for kind \"brevo\" has an unknown key \"apikey\"");
     EXPECT_EQ(error("brevo", R"({"url":"https://api.brevo.com","api_key_secret":7})").message,
               "source config for kind \"brevo\" \"api_key_secret\" must be a string");
+    // A key pasted where its name belongs is refused, and not repeated.
+    const std::pair<const char*, const char*> pastes[] = {
+        {"brevo", R"({"url":"https://api.brevo.com","api_key_secret":"xkeysib-4f2a9c-Secret"})"},
+        {"http_json", R"({"url":"https://x.example","auth":{"secret":"Bearer abc.def"}})"}};
+    for (const auto& [kind, json] : pastes) {
+        Outcome pasted = error(kind, json);
+        EXPECT_EQ(pasted.sqlstate, "22023");
+        EXPECT_NE(pasted.message.find("must be the name of a secret"), std::string::npos) << pasted.message;
+        EXPECT_EQ(pasted.message.find("Secret"), std::string::npos) << pasted.message;
+        EXPECT_EQ(pasted.message.find("abc"), std::string::npos) << pasted.message;
+    }
     for (const char* json : {
              R"({"url":"ftp://api.brevo.com","api_key_secret":"b"})",
              R"({"url":"api.brevo.com","api_key_secret":"b"})",
