@@ -28,6 +28,13 @@ BUILD_TYPE  = asan
 PG_CXXFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
 SHLIB_LINK  += -fsanitize=address,undefined
 endif
+# UndefinedBehaviorSanitizer alone: its runtime loads with the library, so
+# an unmodified server can run it (test/reliability/sanitized_extension.sh).
+ifeq ($(SANITIZE),undefined)
+BUILD_TYPE  = ubsan
+PG_CXXFLAGS += -fsanitize=undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+SHLIB_LINK  += -fsanitize=undefined
+endif
 
 # Debian's PGXS would compile every .cpp again with clang into JIT bitcode,
 # without PG_CXXFLAGS; pg_crm has nothing to gain from JIT inlining.

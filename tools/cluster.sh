@@ -9,7 +9,8 @@
 #   tools/cluster.sh psql    [NAME] [psql args...]
 #   tools/cluster.sh files   [NAME]  print the directory the server may read (crm.allowed_read_paths)
 #
-# NAME defaults to "test". A cluster lives in $PG_CRM_CLUSTERS/NAME
+# NAME defaults to "test"; "test" and "test-*" clusters get the test settings
+# (the mock API's address, test functions, no fsync). A cluster lives in $PG_CRM_CLUSTERS/NAME
 # (default /tmp/pg_crm): data/, the socket directory sock/, server.log and
 # files/. It listens on its own Unix socket only (no TCP port to collide
 # with), preloads pg_cron with cron.database_name = crm, and lets pg_cron
@@ -26,6 +27,11 @@ root=${PG_CRM_CLUSTERS:-/tmp/pg_crm}
 dir=$root/$name
 bindir=$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
 [ -x "$bindir/initdb" ] || bindir=/usr/lib/postgresql/15/bin
+# A relocated copy of the PostgreSQL installation (its own lib and share, as
+# test/reliability/sanitized_extension.sh makes for an ASan build of pg_crm).
+[ -n "${PG_CRM_PG_ROOT:-}" ] && bindir=$PG_CRM_PG_ROOT/usr/lib/postgresql/15/bin
+# Extra environment of the server only (LD_PRELOAD of the sanitizer runtime).
+server_env=${PG_CRM_SERVER_ENV:-}
 port=5432
 # The owner may not be able to enter the caller's directory (a fresh clone in a
 # private temp dir): run everything from /.
@@ -79,7 +85,7 @@ maintenance_work_mem = '1GB'
 crm.allowed_hosts = 'http://127.0.0.1:58081'
 CONF
     fi
-    if [ "$name" = test ]; then
+    if [ "$name" = test ] || [ "${name#test-}" != "$name" ]; then
       as_owner tee -a "$dir/data/postgresql.conf" >/dev/null <<CONF
 crm.enable_test_functions = on
 # The mock API server tools/test.sh starts (test/mock/api_server.py).
@@ -91,7 +97,8 @@ CONF
     fi
   fi
   if ! running; then
-    as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null
+    # shellcheck disable=SC2086 # server_env is a list of VAR=value words
+    as_owner env $server_env "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 120 start >/dev/null
   fi
   if ! as_owner "$bindir/psql" -h "$dir/sock" -p $port -U postgres -d postgres -Atqc \
         "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then

@@ -7,12 +7,9 @@ and of VmHWM (which also counts the shared buffers it touched, up to
 shared_buffers). Takes several minutes: run it by name."""
 
 import os
-import pathlib
-import subprocess
-import threading
-import time
 
 import data
+import peak_memory
 
 DEFAULT_SIZE = 10_000_000
 ON_DEMAND = True
@@ -21,34 +18,7 @@ TARGET_RATIO = 25.0  # the 1M-line sync's measured ratio, kept at 10M: no worse 
 ANCHOR = "COPY of the 10M-line ventes.csv (FORMAT csv, ';', WIN1252) into an all-text table"
 APPLICATION = "crm_sync bench_sync_10m"
 
-_peaks = {"RssAnon": 0, "VmHWM": 0}
-_stop = threading.Event()
-
-
-def _status_kb(pid, field):
-    try:
-        for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def _sample():
-    """Peak memory of whichever backend runs the sync (found by application_name)."""
-    pid = None
-    query = f"SELECT pid FROM pg_stat_activity WHERE application_name LIKE '{APPLICATION}%' LIMIT 1"
-    while not _stop.is_set():
-        if pid is None:
-            found = subprocess.run(["psql", "-X", "-At", "-c", query], capture_output=True, text=True).stdout.strip()
-            pid = int(found) if found else None
-        if pid is not None:
-            for field in _peaks:
-                _peaks[field] = max(_peaks[field], _status_kb(pid, field))
-            if not os.path.exists(f"/proc/{pid}"):
-                pid = None
-        time.sleep(0.1)
+_sampler = None
 
 
 def _dir(size):
@@ -67,8 +37,8 @@ def _dir(size):
 
 def setup(size):
     out, _ = _dir(size)
-    _stop.clear()
-    threading.Thread(target=_sample, daemon=True).start()
+    global _sampler
+    _sampler = peak_memory.PeakSampler(APPLICATION).start()
     return f"""SET client_min_messages = warning;
 SELECT crm_source_add('bench_sync_10m', 'isavigne', '{{"directory": "{out}"}}');
 DROP TABLE IF EXISTS bench_sync_10m_copy;
@@ -92,9 +62,9 @@ def check(psql, size):
 
 
 def report(psql, size, anchor_ms):
-    _stop.set()
-    return (f"peak memory of the syncing backend: private (RssAnon) {_peaks['RssAnon'] // 1024}MB, "
-            f"VmHWM {_peaks['VmHWM'] // 1024}MB (shared buffers touched included; "
+    peaks = _sampler.stop()
+    return (f"peak memory of the syncing backend: private (RssAnon) {peaks['RssAnon']}MB, "
+            f"VmHWM {peaks['VmHWM']}MB (shared buffers touched included; "
             f"shared_buffers={psql('SHOW shared_buffers').strip()})")
 
 

@@ -13,6 +13,7 @@
 
 #include "core/copurchase.hpp"
 #include "core/error.hpp"
+#include "pg/batch_memory.hpp"
 #include "pg/datum.hpp"
 #include "pg/spi_batches.hpp"
 
@@ -110,9 +111,10 @@ Datum product_affinity_impl(FunctionCallInfo fcinfo) {
     if (options.max_partners > 0) crm::keep_top_partners(result.affinities, options.max_partners);
 
     // Emitted in batches, one guard each.
+    crm::pg::BatchMemory memory;
     for (size_t from = 0; from < result.affinities.size(); from += kFetch) {
         size_t to = std::min(result.affinities.size(), from + static_cast<size_t>(kFetch));
-        crm::pg::guard([&] {
+        crm::pg::guard([&] { memory.rows([&] {
             for (size_t i = from; i < to; ++i) {
                 const crm::Affinity& x = result.affinities[i];
                 const std::string& a = products.key(x.a);
@@ -126,7 +128,7 @@ Datum product_affinity_impl(FunctionCallInfo fcinfo) {
                 bool nulls[9] = {};
                 tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
             }
-        });
+        }); });
     }
     return static_cast<Datum>(0);
 }

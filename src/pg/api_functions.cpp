@@ -18,6 +18,7 @@
 #include "core/read_options.hpp"
 #include "core/url_policy.hpp"
 #include "pg/api_source.hpp"
+#include "pg/batch_memory.hpp"
 #include "pg/datum.hpp"
 #include "pg/file_access.hpp"
 #include "pg/reject_log.hpp"
@@ -207,16 +208,19 @@ Datum read_api_impl(FunctionCallInfo fcinfo) {
         constexpr size_t kBatch = 512;
         std::vector<std::string> documents(kBatch);
         simdjson::dom::element record;
+        crm::pg::BatchMemory memory;
         for (;;) {
             size_t ready = 0;
             while (ready < kBatch && stream.next(record)) documents[ready++] = crm::minified(record);
             if (ready == 0) break;
             crm::pg::guard([&] {
-                for (size_t i = 0; i < ready; ++i) {
-                    Datum value = DirectFunctionCall1(jsonb_in, CStringGetDatum(documents[i].c_str()));
-                    bool isnull = false;
-                    tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
-                }
+                memory.rows([&] {
+                    for (size_t i = 0; i < ready; ++i) {
+                        Datum value = DirectFunctionCall1(jsonb_in, CStringGetDatum(documents[i].c_str()));
+                        bool isnull = false;
+                        tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
+                    }
+                });
             });
         }
     });

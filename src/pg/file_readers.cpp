@@ -10,6 +10,7 @@
 #include "core/json_writer.hpp"
 #include "core/read_options.hpp"
 #include "core/table_source.hpp"
+#include "pg/batch_memory.hpp"
 #include "pg/datum.hpp"
 #include "pg/file_access.hpp"
 #include "pg/reject_log.hpp"
@@ -54,6 +55,7 @@ Datum read_impl(FunctionCallInfo fcinfo) {
     constexpr size_t kBatch = 512;
     std::vector<std::string> documents(kBatch);
     std::vector<int64> lines(kBatch);
+    crm::pg::BatchMemory memory;
     crm::SourceRow row;
     for (;;) {
         size_t ready = 0;
@@ -74,12 +76,14 @@ Datum read_impl(FunctionCallInfo fcinfo) {
         }
         if (ready == 0) break;
         crm::pg::guard([&] {
-            for (size_t i = 0; i < ready; ++i) {
-                Datum values[2] = {Int64GetDatum(lines[i]),
-                                   DirectFunctionCall1(jsonb_in, CStringGetDatum(documents[i].c_str()))};
-                bool nulls[2] = {false, false};
-                tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-            }
+            memory.rows([&] {
+                for (size_t i = 0; i < ready; ++i) {
+                    Datum values[2] = {Int64GetDatum(lines[i]),
+                                       DirectFunctionCall1(jsonb_in, CStringGetDatum(documents[i].c_str()))};
+                    bool nulls[2] = {false, false};
+                    tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+                }
+            });
         });
     }
     return static_cast<Datum>(0);

@@ -21,6 +21,7 @@
 #include "core/interrupt.hpp"
 #include "core/json_writer.hpp"
 #include "core/recommend.hpp"
+#include "pg/batch_memory.hpp"
 #include "pg/datum.hpp"
 #include "pg/spi_batches.hpp"
 
@@ -264,12 +265,7 @@ Datum recommend_impl(FunctionCallInfo fcinfo) {
 
     crm::reco::Recommender recommender(catalog, options.settings);
     crm::InterruptTicker ticker(256);
-    // The rows' datums are copied by the tuplestore: each customer's are
-    // freed at once instead of piling up for the whole query.
-    MemoryContext rows_context = nullptr;
-    crm::pg::guard([&] {
-        rows_context = AllocSetContextCreate(CurrentMemoryContext, "pg_crm recommendation rows", ALLOCSET_DEFAULT_SIZES);
-    });
+    crm::pg::BatchMemory memory;
     for (std::uint32_t c = 0; c < customers.size(); ++c) {
         ticker.tick();
         const crm::reco::Customer& person = people[c];
@@ -296,8 +292,7 @@ Datum recommend_impl(FunctionCallInfo fcinfo) {
             details.push_back(detail.take());
         }
         const std::string& key = customers.key(c);
-        crm::pg::guard([&] {
-            MemoryContext caller = MemoryContextSwitchTo(rows_context);
+        crm::pg::guard([&] { memory.rows([&] {
             for (size_t i = 0; i < list.size(); ++i) {
                 const std::string& product = products.key(list[i].product);
                 Datum values[6] = {
@@ -310,9 +305,7 @@ Datum recommend_impl(FunctionCallInfo fcinfo) {
                 bool nulls[6] = {};
                 tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
             }
-            MemoryContextSwitchTo(caller);
-            MemoryContextReset(rows_context);
-        });
+        }); });
     }
     return static_cast<Datum>(0);
 }

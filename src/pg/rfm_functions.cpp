@@ -11,6 +11,7 @@
 
 #include "core/error.hpp"
 #include "core/rfm.hpp"
+#include "pg/batch_memory.hpp"
 #include "pg/datum.hpp"
 #include "pg/spi_batches.hpp"
 
@@ -79,9 +80,10 @@ Datum rfm_impl(FunctionCallInfo fcinfo) {
         });
 
     std::vector<crm::RfmScore> scores = crm::rfm_scores(inputs, crm::RfmBands{}, by_bands);
+    crm::pg::BatchMemory memory;
     for (size_t from = 0; from < scores.size(); from += kFetch) {
         size_t to = std::min(scores.size(), from + static_cast<size_t>(kFetch));
-        crm::pg::guard([&] {
+        crm::pg::guard([&] { memory.rows([&] {
             for (size_t i = from; i < to; ++i) {
                 const crm::RfmScore& s = scores[i];
                 Datum values[11] = {
@@ -95,7 +97,7 @@ Datum rfm_impl(FunctionCallInfo fcinfo) {
                 bool nulls[11] = {};
                 tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
             }
-        });
+        }); });
     }
     return static_cast<Datum>(0);
 }
