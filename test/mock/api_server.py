@@ -25,6 +25,13 @@ Endpoints:
                                              Brevo
   GET  /_stats                               {"requests", "faults": {name: count}, "last_headers": [names]}
   POST /_reset (or GET)                      zero the counters and the rate-limit state; answers [{"reset": true}]
+  PUT  /_bodies/<name>                       keep the request body (any bytes, up to 64 MiB) in memory under <name>
+                                             (1 to 100 of [A-Za-z0-9._-]); answers [{"stored": name, "bytes": n}].
+                                             Not counted, and kept across /_reset (a later PUT replaces it)
+  DELETE /_bodies/<name>                     forget it; answers [{"deleted": name, "existed": true|false}]
+  GET  /bodies/<name>?<anything>             answers that body verbatim: 200, Content-Type: application/json and
+                                             its Content-Length, whatever the bytes (the malformed JSON corpus of
+                                             test/integration/malformed_corpus.sh); 404 if nothing was stored
 
 Faults: /fault/<name>/<normal path> strips the prefix, then
   stall               headers, then no body for 60 s
@@ -89,6 +96,9 @@ FAULTS = {
 }
 
 BASE_EPOCH = calendar.timegm((2024, 5, 1, 8, 0, 0))
+
+BODY_NAME = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
+MAX_STORED_BODY = 64 << 20
 
 FIRST_NAMES = ["Émilie", "Jérôme", "François", "Hélène", "Loïc", "Zoé", "Amélie", "Gaëlle", "Benoît", "Cécile",
                "Noël", "Anaïs", "Jean", "Marie", "Clément", "Maëlys", "Raphaël", "Inès", "Stéphane", "Léa"]
@@ -421,6 +431,7 @@ class State:
         self.cache = BodyCache()
         self.bomb = None
         self.bomb_lock = threading.Lock()
+        self.bodies = {}  # name -> bytes stored by PUT /_bodies/<name>; /_reset leaves them
         self.reset()
 
     def reset(self):
@@ -457,6 +468,18 @@ class State:
             self.buckets[token] = (tokens, now)
         next_token_at = now + max(0.0, 1 - tokens) / rate
         return admitted, int(tokens), int(next_token_at) + 1
+
+    def store_body(self, name, body):
+        with self.lock:
+            self.bodies[name] = body
+
+    def delete_body(self, name):
+        with self.lock:
+            return self.bodies.pop(name, None) is not None
+
+    def stored_body(self, name):
+        with self.lock:
+            return self.bodies.get(name)
 
     def gzip_bomb(self):
         with self.bomb_lock:
@@ -729,9 +752,16 @@ class Handler(BaseHTTPRequestHandler):
     def do_PUT(self):
         self.serve()
 
+    def do_DELETE(self):
+        self.serve()
+
     def serve(self):
         state = self.server.state
         length = int(self.headers.get("Content-Length") or 0)
+        if self.path.startswith("/_bodies/") and length > MAX_STORED_BODY:
+            self.close_connection = True  # the body is not read: the connection cannot be reused
+            return self.send(Reply(413, {"error": f"a stored body is at most {MAX_STORED_BODY} bytes"},
+                                   [("Connection", "close")]))
         body = self.rfile.read(length) if length else b""
         path, fault = self.path, None
         match = re.match(r"^/fault/([^/]+)(/.*)$", path)
@@ -739,7 +769,8 @@ class Handler(BaseHTTPRequestHandler):
             fault, path = match.group(1), match.group(2)
             if fault not in FAULTS:
                 return self.send(Reply(404, {"error": f"unknown fault {fault}"}))
-        if path in ("/_stats", "/_reset"):  # control requests are not counted: they would hide the last one
+        if path in ("/_stats", "/_reset") or path.startswith("/_bodies/"):
+            # Control requests are not counted: they would hide the last one.
             return self.send(self.route(path, body, None))
         seen = state.count(fault, sorted(k.lower() for k in self.headers.keys()))
         early = self.early_fault(fault, seen, path)
@@ -793,6 +824,22 @@ class Handler(BaseHTTPRequestHandler):
             # GET too, so that a SQL test can reset through an http_json source.
             state.reset()
             return Reply(200, [{"reset": True}])
+        if url.path.startswith("/_bodies/"):
+            name = url.path[len("/_bodies/"):]
+            if not BODY_NAME.match(name):
+                return Reply(400, {"error": "a body name is 1 to 100 of [A-Za-z0-9._-]"})
+            if self.command == "PUT":
+                state.store_body(name, body)
+                return Reply(200, [{"stored": name, "bytes": len(body)}])
+            if self.command == "DELETE":
+                return Reply(200, [{"deleted": name, "existed": state.delete_body(name)}])
+            return Reply(405, {"error": "PUT /_bodies/<name> stores a body, DELETE forgets it; "
+                                        "GET /bodies/<name> answers it"}, [("Allow", "PUT, DELETE")])
+        if url.path.startswith("/bodies/") and self.command == "GET":
+            stored = state.stored_body(url.path[len("/bodies/"):])
+            if stored is None:
+                return Reply(404, {"error": "no body stored under that name", "status": 404})
+            return Reply(200, stored, content_type="application/json")
         if url.path == "/jsonrpc" and self.command == "POST":
             return odoo(state, body, fault)
         if url.path.startswith("/api/external/v2/") and self.command == "GET":
