@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace crm {
 
@@ -72,5 +73,11 @@ public:
 
 // "file.csv line 12, column "quantite"" — the prefix every located message uses.
 std::string describe(const Location& where);
+
+// Text fit to be quoted in an error (a server's body, a user's path):
+// control characters become spaces and it is cut (at a UTF-8 boundary, "..."
+// appended) to at most `max_bytes` bytes, so the reason after it survives
+// the message length limit.
+std::string excerpt(std::string_view text, std::size_t max_bytes = 200);
 
 }  // namespace crm

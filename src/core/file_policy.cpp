@@ -81,7 +81,7 @@ bool inside_any(const std::string& path, const std::vector<std::string>& dirs) {
 }
 
 [[noreturn]] void refuse(const std::string& path, const char* why) {
-    throw Error(sqlstate::kInsufficientPrivilege, "pg_crm may not read \"" + path + "\": " + why,
+    throw Error(sqlstate::kInsufficientPrivilege, "pg_crm may not read \"" + excerpt(path, 300) + "\": " + why,
                 "", "A superuser lists readable directories in crm.allowed_read_paths.");
 }
 
@@ -92,7 +92,7 @@ struct AllowedDirs {
 
 AllowedDirs allowed_dirs(const std::string& path, const FilePolicy& policy) {
     if (path.empty() || path[0] != '/')
-        throw Error(sqlstate::kInvalidParameterValue, "file path must be absolute: \"" + path + "\"");
+        throw Error(sqlstate::kInvalidParameterValue, "file path must be absolute: \"" + excerpt(path, 300) + "\"");
     if (policy.allowed_dirs.empty()) refuse(path, "no directory is allowed (crm.allowed_read_paths is empty)");
     AllowedDirs dirs;
     for (const auto& dir : policy.allowed_dirs) {
@@ -119,7 +119,7 @@ std::string checked_real_path(const std::string& path, const FilePolicy& policy,
     if (real.empty()) {
         int err = errno;
         if (err == EACCES) refuse(path, "permission denied");
-        throw Error(sqlstate::kUndefinedFile, "could not open file \"" + path + "\": " + std::strerror(err));
+        throw Error(sqlstate::kUndefinedFile, "could not open file \"" + excerpt(path, 300) + "\": " + std::strerror(err));
     }
     if (!admitted(real, dirs.real)) refuse(path, "it resolves (through a link) outside the allowed directories");
     return real;
@@ -135,19 +135,19 @@ OpenFile open_for_read(const std::string& path, const FilePolicy& policy) {
     if (fd < 0) {
         int err = errno;
         if (err == EACCES) refuse(path, "permission denied");
-        throw Error(sqlstate::kUndefinedFile, "could not open file \"" + path + "\": " + std::strerror(err));
+        throw Error(sqlstate::kUndefinedFile, "could not open file \"" + excerpt(path, 300) + "\": " + std::strerror(err));
     }
     OpenFile file(fd, real, 0);
     struct stat st;
     if (::fstat(fd, &st) != 0)
-        throw Error(sqlstate::kIoError, "could not stat file \"" + path + "\": " + std::strerror(errno));
+        throw Error(sqlstate::kIoError, "could not stat file \"" + excerpt(path, 300) + "\": " + std::strerror(errno));
     if (!S_ISREG(st.st_mode))
         throw Error(sqlstate::kInvalidParameterValue,
-                    "\"" + path + "\" is not a regular file" + (S_ISDIR(st.st_mode) ? " (it is a directory)" : ""));
+                    "\"" + excerpt(path, 300) + "\" is not a regular file" + (S_ISDIR(st.st_mode) ? " (it is a directory)" : ""));
     auto size = static_cast<std::uint64_t>(st.st_size);
     if (policy.max_bytes > 0 && size > policy.max_bytes)
         throw Error(sqlstate::kProgramLimitExceeded,
-                    "file \"" + path + "\" is " + std::to_string(size) + " bytes, over the limit of " +
+                    "file \"" + excerpt(path, 300) + "\" is " + std::to_string(size) + " bytes, over the limit of " +
                         std::to_string(policy.max_bytes),
                     "", "A superuser can raise crm.max_file_size.");
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);

@@ -289,22 +289,6 @@ void RecordMapper::map(simdjson::dom::element record, std::vector<MappedValue>& 
     }
 }
 
-std::string excerpt(std::string_view text, std::size_t max_bytes) {
-    static constexpr std::string_view kEllipsis = "...";
-    bool cut = text.size() > max_bytes;
-    if (cut) {
-        std::size_t end = max_bytes > kEllipsis.size() ? max_bytes - kEllipsis.size() : 0;
-        // Back up over continuation bytes so no character is split.
-        while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-        text = text.substr(0, end);
-    }
-    std::string out(text);
-    for (char& c : out)
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
-    if (cut) out += kEllipsis;
-    return out;
-}
-
 void append_minified(std::string& out, simdjson::dom::element value) {
     InterruptTicker ticker;
     append_value(out, value, ticker);

@@ -115,11 +115,6 @@ private:
     std::vector<std::string> scratch_;
 };
 
-// Text from a server, fit to be quoted in an error: control characters
-// become spaces and it is cut (at a UTF-8 boundary, "..." appended) to at
-// most `max_bytes` bytes.
-std::string excerpt(std::string_view text, std::size_t max_bytes = 200);
-
 // `value` as minified JSON text (numbers as RecordMapper writes them).
 std::string minified(simdjson::dom::element value);
 // The same, appended to `out`.

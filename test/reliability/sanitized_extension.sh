@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The extension built with UndefinedBehaviorSanitizer (make SANITIZE=undefined:
+# a finding aborts the backend) in a throwaway cluster of its own, running the
+# whole pg_regress and pgTAP suites: every test passes, and the server log
+# holds no sanitizer report and no crashed backend.
+#
+# The build is installed into a relocated copy of the PostgreSQL installation
+# (tools/cluster.sh: PG_CRM_PG_ROOT), so the system's pg_crm is left alone.
+# AddressSanitizer cannot run inside this server: libasan preloaded into
+# PostgreSQL 15's binaries (Debian 12) deadlocks before main, in a gnutls
+# constructor's bindtextdomain. ASan + LeakSanitizer run on the same C++
+# through the unit tests and the fuzzers instead.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+cluster=test-ubsan
+root=${PG_CRM_CLUSTERS:-/tmp/pg_crm}/ubsan-install
+src=$root/src
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+fail() { echo "# figures: inputs=${inputs:-0} events=0 failures=1"; echo "not ok - sanitized_extension: $*"; exit 1; }
+
+rm -rf "$root"
+mkdir -p "$root/usr/lib/postgresql" "$root/usr/share/postgresql" "$src"
+cp -a /usr/lib/postgresql/15 "$root/usr/lib/postgresql/"
+cp -a /usr/share/postgresql/15 "$root/usr/share/postgresql/"
+chmod 755 "$root"
+# The tree as it is (tracked or not), without build products.
+(cd "$repo" && tar cf - --exclude='./build*' --exclude='*.o' --exclude='*.so' --exclude='./.git' \
+   --exclude='./results' --exclude='./tmp_check' .) | (cd "$src" && tar xf -)
+make -C "$src" -j"$(nproc)" SANITIZE=undefined >"$log" 2>&1 || fail "UBSan build failed: $(tail -5 "$log")"
+make -C "$src" install DESTDIR="$root" SANITIZE=undefined >>"$log" 2>&1 || fail "install into $root failed"
+
+export PG_CRM_PG_ROOT=$root PG_CRM_SERVER_ENV="UBSAN_OPTIONS=print_stacktrace=1"
+"$repo/tools/cluster.sh" destroy "$cluster"
+"$repo/tools/cluster.sh" start "$cluster" || fail "the $cluster cluster did not start"
+trap 'PG_CRM_PG_ROOT=$root "$repo/tools/cluster.sh" destroy "$cluster"; rm -rf "$root" "$log"' EXIT
+eval "$("$repo/tools/cluster.sh" env "$cluster")"
+files=$("$repo/tools/cluster.sh" files "$cluster")
+cp -r "$repo/test/fixtures/." "$files/"
+[ "$(id -u)" -ne 0 ] || chown -R postgres "$files"
+psql -X -Atqc "SELECT crm_build_info() ->> 'build_type'" 2>/dev/null | grep -qx ubsan \
+  || psql -X -q -c "CREATE EXTENSION IF NOT EXISTS pg_crm CASCADE" >/dev/null 2>&1 || true
+[ "$(psql -X -Atqc "SELECT crm_build_info() ->> 'build_type'")" = ubsan ] || fail "the cluster does not run the UBSan build"
+psql -X -q -c "DROP EXTENSION pg_crm CASCADE" >/dev/null 2>&1
+
+# The API tests need the mock on 58080 (the test-* clusters allow it).
+if ! (exec 3<>/dev/tcp/127.0.0.1/58080) 2>/dev/null; then
+  python3 "$repo/test/mock/api_server.py" --port 58080 >/dev/null 2>&1 &
+  mock=$!
+  trap 'kill $mock 2>/dev/null; PG_CRM_PG_ROOT=$root "$repo/tools/cluster.sh" destroy "$cluster"; rm -rf "$root" "$log"' EXIT
+  for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/58080) 2>/dev/null && break; sleep 0.1; done
+fi
+
+make -C "$src" installcheck >"$log" 2>&1 || true
+regress=$(ls "$src"/sql/*.sql | wc -l)
+regress_failed=$(grep -cE '\.\.\. FAILED|^not ok' "$log" || true)
+psql -X -q -c "CREATE EXTENSION IF NOT EXISTS pgtap" -c "CREATE EXTENSION IF NOT EXISTS unaccent" \
+  -c "CREATE EXTENSION IF NOT EXISTS pg_crm CASCADE" >/dev/null 2>&1
+(cd "$src" && pg_prove --ext .sql test/pgtap/) >"$log" 2>&1 || true
+tap=$(sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p' "$log")
+[ -n "$tap" ] || fail "pg_prove printed no summary: $(tail -5 "$log")"
+tap_failed=$( (grep -oE 'Failed [0-9]+/[0-9]+ subtests' "$log" || true) | awk -F'[ /]' '{s += $2} END {print s + 0}')
+grep -q '^Result: PASS' "$log" || [ "$tap_failed" -gt 0 ] || tap_failed=1
+inputs=$((regress + tap))
+server_log=$("$repo/tools/cluster.sh" log "$cluster")
+reports=$(grep -cE 'runtime error:|terminated by signal|AddressSanitizer' "$server_log" || true)
+failures=$((regress_failed + tap_failed + reports))
+echo "# figures: inputs=$inputs events=0 failures=$failures"
+[ "$reports" -eq 0 ] || fail "$reports sanitizer report(s) or crash(es) in the server log: $(grep -m3 -E 'runtime error:|terminated by signal' "$server_log")"
+[ "$regress_failed" -eq 0 ] || fail "$regress_failed of $regress pg_regress files failed under UBSan"
+[ "$tap_failed" -eq 0 ] || fail "$tap_failed of $tap pgTAP tests failed under UBSan"
+echo "ok - sanitized_extension: the UBSan build passed $regress pg_regress files and $tap pgTAP tests, no report in $(wc -l <"$server_log") lines of server log"
