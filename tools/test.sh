@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Runs every test of pg_crm and ends with one line: "N passed, N failed".
-#   1. GoogleTest unit tests of src/core (CMake + ctest), then again under
-#      ASan + UBSan + LeakSanitizer
+#   1. GoogleTest unit tests of src/core (CMake + ctest)
 #   2. the extension built and installed with PGXS, a fresh throwaway cluster
 #   3. pg_regress (make installcheck: sql/ + expected/)
 #   4. pgTAP suites (pg_prove test/pgtap/*.sql)
-#   5. integration tests (test/integration/*.sh), the server-log check last,
-#      then the crash-injection tests (test/crash/*.sh), which kill backends
-#   6. every libFuzzer target (test/fuzz/fuzz_*.cpp) for FUZZ_SECONDS each
-#      (default 15) on a copy of its seed corpus; bench/fuzz.sh runs them long
+#   5. integration tests (test/integration/*.sh) of the features
+#   6. the reliability run (test/reliability/run): unit tests under ASan +
+#      UBSan + LeakSanitizer, the extension under UBSan, every libFuzzer
+#      target for FUZZ_SECONDS each (default 15), the malformed corpus, path
+#      and SSRF cases, privileges, search_path capture, secret leaks,
+#      concurrent readers, the server-log check, then crash injection (it
+#      kills backends on purpose); one row per check in its table
 # As root on Debian 12 it installs its own packages first.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,17 +31,6 @@ total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' build/ctest.out)
 nfail=$(sed -n 's/.*, \([0-9]*\) tests failed out of.*/\1/p' build/ctest.out)
 [ -n "$total" ] || die "ctest printed no summary"
 report "unit (ctest)" $((total - nfail)) "$nfail"
-
-# 1b. The same unit tests under AddressSanitizer, UndefinedBehaviorSanitizer
-# and LeakSanitizer (ASan's leak check runs at exit of each test binary).
-cmake -S . -B build-asan -DCRM_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >>build.log 2>&1 \
-  && cmake --build build-asan -j"$jobs" >>build.log 2>&1 || { tail -40 build.log; die "sanitizer build failed (build.log)"; }
-(cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest -j"$jobs" --output-on-failure) \
-  | tee build-asan/ctest.out | tail -3
-total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' build-asan/ctest.out)
-nfail=$(sed -n 's/.*, \([0-9]*\) tests failed out of.*/\1/p' build-asan/ctest.out)
-[ -n "$total" ] || die "ctest (sanitizers) printed no summary"
-report "unit (ASan+UBSan+LSan)" $((total - nfail)) "$nfail"
 
 # 2. Extension and cluster.
 make -j"$jobs" >>build.log 2>&1 || { tail -40 build.log; die "extension build failed (build.log)"; }
@@ -80,36 +71,21 @@ tfail=$(grep -oE 'Failed [0-9]+/[0-9]+ subtests' pgtap.log | awk -F'[ /]' '{s +=
 grep -q '^Result: PASS' pgtap.log || [ "$tfail" -gt 0 ] || tfail=1
 report "pgTAP" $((ttotal - tfail)) "$tfail"
 
-# 5. Integration tests, the server-log check last.
+# 5. Integration tests of the features; those that try to break pg_crm's
+# promises belong to the reliability run.
+reliability_tests='/(lib|server_log_clean|malformed_corpus|path_cases|search_path_capture|secret_leak_logged|concurrent_readers)\.sh$'
 ipass=0; ifail=0
-for t in $(ls test/integration/*.sh | grep -vE '/(lib|server_log_clean)\.sh$') test/integration/server_log_clean.sh; do
+for t in $(ls test/integration/*.sh | grep -vE "$reliability_tests"); do
   if bash "$t"; then ipass=$((ipass + 1)); else ifail=$((ifail + 1)); fi
 done
 report "integration" "$ipass" "$ifail"
 
-# 5b. Crash injection: tests that kill backends with SIGKILL on purpose, so
-# they run after the server-log check (test/crash/*.sh).
-cpass=0; cfail=0
-for t in test/crash/*.sh; do
-  if bash "$t"; then cpass=$((cpass + 1)); else cfail=$((cfail + 1)); fi
-done
-report "crash injection" "$cpass" "$cfail"
-
-# 6. Fuzzing, briefly: every parser target must survive its seeds and a few
-# seconds of mutations under ASan + UBSan.
-fpass=0; ffail=0
-if tools/fuzz.sh build >>build.log 2>&1; then
-  for target in $(tools/fuzz.sh list); do
-    if tools/fuzz.sh run "$target" "${FUZZ_SECONDS:-15}" >"build-fuzz/$target.log" 2>&1; then
-      echo "ok - fuzz $target"; fpass=$((fpass + 1))
-    else
-      echo "not ok - fuzz $target"; tail -30 "build-fuzz/$target.log"; ffail=$((ffail + 1))
-    fi
-  done
-else
-  echo "not ok - fuzz build (build.log)"; ffail=1
-fi
-report "fuzz" "$fpass" "$ffail"
+# 6. Reliability: its table, one row per check.
+PG_CRM_TEST_READY=1 test/reliability/run | tee reliability.log
+rpass=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' reliability.log | tail -1)
+rfail=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' reliability.log | tail -1)
+[ -n "$rpass" ] || { rpass=0; rfail=1; }
+report "reliability" "$rpass" "$rfail"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

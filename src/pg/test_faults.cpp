@@ -52,6 +52,13 @@ std::string run_fault(const std::string& kind) {
         run_failing_spi();
         return "spi did not fail";
     }
+    if (kind == "undefined_shift") {
+        // Undefined behaviour on purpose: the UBSan build of the extension
+        // must catch it (test/reliability/sanitized_extension.sh); others
+        // return whatever the machine makes of it.
+        volatile int shift = 40;
+        return std::to_string(1 << shift);
+    }
     if (kind == "long_loop") {
         // Spins (allocating and freeing C++ memory) until cancelled.
         crm::InterruptTicker ticker(1024);
@@ -62,7 +69,8 @@ std::string run_fault(const std::string& kind) {
         }
     }
     throw crm::Error(crm::sqlstate::kInvalidParameterValue, "unknown fault kind \"" + kind + "\"",
-                     "", "Use ok, bad_alloc, parse_error, std_exception, unknown, pg_error, spi_error, long_loop, live_objects.");
+                     "", "Use ok, bad_alloc, parse_error, std_exception, unknown, pg_error, spi_error, undefined_shift, long_loop, "
+                     "live_objects.");
 }
 
 Datum test_fault_impl(FunctionCallInfo fcinfo) {

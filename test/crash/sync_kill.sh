@@ -149,4 +149,5 @@ for i in $(seq 1 "${CRASH_EVENTS:-8}"); do
   [ "$(state)" = "$before" ] || fail "event $i ($method): the base export did not give the base state back"
 done
 sql "SELECT crm_source_remove('crash')" >/dev/null
+figures 0 "$events"
 pass "$events events: $named kills at named points (after_load, mid_merge, before_publish, before_commit, after_commit), then at random moments ${hits[kill]} SIGKILL, ${hits[terminate]} pg_terminate_backend, ${hits[cancel]} pg_cancel_backend, ${hits[immediate]} pg_ctl stop -m immediate ($interrupted interrupted the run, the others came after its commit): previous or new state, never a mix; reruns equal a clean run"

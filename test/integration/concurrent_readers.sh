@@ -145,6 +145,7 @@ dupes=$(sql "SELECT count(*) - count(DISTINCT sale_line_key) FROM crm.sales_line
 after=$(sql "SELECT $view")
 [ "$after" = "$clean0" ] || fail "after the simultaneous runs the source holds $after, a clean run of the same export $clean0"
 
+figures "$reads" "$((runs + 2))"
 pass "8 readers saw only published states ($seen of $states, $runs syncs) in $reads reads;" \
   "during syncs $during_tps tps p95 $during_p95 ms, idle $idle_tps tps p95 $idle_p95 ms;" \
   "two simultaneous runs: 1 load, the other $other"

@@ -22,4 +22,7 @@ backend_pid() {
   echo "$pid"
 }
 pass() { echo "ok - $test_name: $*"; exit 0; }
+# What a reliability check tried, for test/reliability/run's table: inputs
+# (files, cases, reads, lines) and events injected (kills, syncs).
+figures() { echo "# figures: inputs=$1 events=${2:-0}"; }
 fail() { echo "not ok - $test_name: $*"; exit 1; }

@@ -177,5 +177,6 @@ grep -q "unreached=0" "$work/json_report" || fail "some JSON bodies never reache
 grep -q "baseline=2" "$work/json_report" || fail "the well-formed body did not read as 3 rows in both steps"
 grep -q "same_backend=true" "$work/json_report" || fail "the backend changed during the JSON bodies"
 grep -q "memory_bounded=true" "$work/json_report" || fail "the backend's peak memory grew by 256 MB or more (rows piling up instead of streaming?)"
+figures $((230 + bodies)) 0
 pass "230 files and $bodies JSON bodies: rows or a classified error, same backend, failed loads left nothing," \
      "backend peak memory +$(grep -o 'peak_growth=[0-9]*' "$work/json_report" | cut -d= -f2) MB"

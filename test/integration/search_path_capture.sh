@@ -98,4 +98,5 @@ status=$(cap -Atc "SELECT status FROM crm.sync_run WHERE source = 'capture' ORDE
 [ "$status" = succeeded ] || fail "the sync beside the decoys did not succeed: $status"
 products=$(cap -Atc "SELECT count(name) FROM crm.product_catalog WHERE source = 'capture'")
 [ "$products" = 714 ] || fail "the sync beside the decoys named $products products, not 714"
+figures 18 0
 pass "13 decoys in public (9 functions, 4 operators) and 5 temp-table shadows: nothing bound to them; CREATE EXTENSION, crm_secret_set/remove, crm_sync and crm_refresh_analytics called none of them"

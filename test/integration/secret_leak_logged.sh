@@ -207,6 +207,7 @@ grep -q "statement: CALL crm_sync_job('leak_bad_brevo')" "$work/server.log" || f
 [ "$statements" -ge 30 ] || fail "only $statements statements logged"
 
 lines=$(cat "${checked[@]/#/$work/}" | wc -l)
+figures "$lines" 34
 pass "4 secret values absent from $lines lines (client output and messages, $statements logged statements," \
   "crm.sync_run, crm.source, crm_api_requests, cron.job_run_details) over 6 syncs, 6 failing ones," \
   "10 source tests, 10 API reads and 2 crm_sync_job runs; crm_secret_set logged nothing with statement logging off by SET LOCAL"

@@ -15,4 +15,5 @@ fi
 if grep -nE "odoo-secret-key-123|penny-secret-token-456|brevo-secret-key-789" "$log" >"$work/leak"; then
   fail "a secret value is in the server log: line $(cut -d: -f1 "$work/leak" | head -3 | tr '\n' ' ')"
 fi
+figures "$(wc -l <"$log")" 0
 pass "no crash, restart or secret in $(wc -l <"$log") lines of server log"

@@ -63,10 +63,18 @@ tap_failed=$( (grep -oE 'Failed [0-9]+/[0-9]+ subtests' "$log" || true) | awk -F
 grep -q '^Result: PASS' "$log" || [ "$tap_failed" -gt 0 ] || tap_failed=1
 inputs=$((regress + tap))
 server_log=$("$repo/tools/cluster.sh" log "$cluster")
-reports=$(grep -cE 'runtime error:|terminated by signal|AddressSanitizer' "$server_log" || true)
-failures=$((regress_failed + tap_failed + reports))
-echo "# figures: inputs=$inputs events=0 failures=$failures"
+reports() { grep -cE 'runtime error:|terminated by signal|AddressSanitizer' "$server_log" || true; }
+reports=$(reports)
+lines=$(wc -l <"$server_log")
+# The sanitizer is really there: undefined behaviour on purpose is caught
+# (the backend aborts, the report is in the log).
+psql -X -Atqc "SELECT crm._test_fault('undefined_shift')" >/dev/null 2>&1 || true
+sleep 1
+caught=$(grep -c 'runtime error: shift exponent' "$server_log" || true)
+failures=$((regress_failed + tap_failed + reports + (caught == 1 ? 0 : 1)))
+echo "# figures: inputs=$inputs events=1 failures=$failures"
 [ "$reports" -eq 0 ] || fail "$reports sanitizer report(s) or crash(es) in the server log: $(grep -m3 -E 'runtime error:|terminated by signal' "$server_log")"
 [ "$regress_failed" -eq 0 ] || fail "$regress_failed of $regress pg_regress files failed under UBSan"
 [ "$tap_failed" -eq 0 ] || fail "$tap_failed of $tap pgTAP tests failed under UBSan"
-echo "ok - sanitized_extension: the UBSan build passed $regress pg_regress files and $tap pgTAP tests, no report in $(wc -l <"$server_log") lines of server log"
+[ "$caught" -eq 1 ] || fail "undefined behaviour on purpose was not reported: is the UBSan runtime loaded?"
+echo "ok - sanitized_extension: the UBSan build passed $regress pg_regress files and $tap pgTAP tests with no report in $lines lines of server log, and caught undefined behaviour put there on purpose"

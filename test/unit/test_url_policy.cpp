@@ -1,3 +1,6 @@
+#include <cstdio>
+#include <iterator>
+
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
@@ -88,6 +91,8 @@ TEST(CheckUrl, RefusesTwentySsrfSpellingsWhenOnlyAPublicApiIsAllowed) {
         refused += result.substr(0, 2) != "ok";
     }
     EXPECT_GE(refused, 20);
+    // For test/reliability/run's table.
+    std::printf("# figures: inputs=%zu events=0\n", std::size(attempts));
 }
 
 TEST(AddressClass, InwardRangesAreRecognisedInEverySpelling) {
