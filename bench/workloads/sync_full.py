@@ -6,7 +6,11 @@ the same four files into all-text tables. Target: at most 2.5x.
 
 The report line adds the two reruns the sync issue sets targets for: the
 same exports again (skipped by their SHA-256; target <= 0.05 of the full
-sync) and a new sales export with 1% of its lines changed (target <= 0.2)."""
+sync) and a new sales export with 1% of its lines changed (target <= 0.2).
+The sync is measured as the sync issue defined it, without the analytics
+refresh a changed run ends with by default ({"analytics": false}; the
+refresh has its own workload, refresh_analytics); the report line also gives
+the 1% rerun with the refresh."""
 
 import shutil
 import subprocess
@@ -71,8 +75,11 @@ def anchor(size):
     return ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", truncate + " " + copies]
 
 
+SYNC = """SELECT crm_sync('bench_sync', '{"analytics": false}');"""
+
+
 def pg_crm(size):
-    return data.EMPTY_MODEL + "\nSELECT crm_sync('bench_sync');"
+    return data.EMPTY_MODEL + "\n" + SYNC
 
 
 def check(psql, size):
@@ -84,15 +91,20 @@ def check(psql, size):
 
 def report(psql, size, anchor_ms):
     full_ms = psql(pg_crm(size), timing=True)[-1]
-    unchanged_ms = psql("SELECT crm_sync('bench_sync');", timing=True)[-1]
+    unchanged_ms = psql(SYNC, timing=True)[-1]
     _use("changed", size)
-    changed_ms = psql("SELECT crm_sync('bench_sync');", timing=True)[-1]
+    changed_ms = psql(SYNC, timing=True)[-1]
     updated = psql("SELECT result -> 'entities' -> 'sales' ->> 'updated' FROM crm.sync_run "
                    "WHERE source = 'bench_sync' ORDER BY run_id DESC LIMIT 1").strip()
+    # The same 1% rerun with the analytics refresh the default sync ends with.
+    _use("full", size)
+    psql(SYNC)
+    _use("changed", size)
+    with_analytics_ms = psql("SELECT crm_sync('bench_sync');", timing=True)[-1]
     _use("full", size)
     return (f"full sync={full_ms:.1f}ms; rerun unchanged={unchanged_ms:.1f}ms ratio={unchanged_ms / full_ms:.3f} "
             f"(target <= 0.05); rerun with 1% of lines changed={changed_ms:.1f}ms ratio={changed_ms / full_ms:.2f} "
-            f"(target <= 0.2, {updated} lines updated)")
+            f"(target <= 0.2, {updated} lines updated); the same with the analytics refresh={with_analytics_ms:.1f}ms")
 
 
 def teardown(size):
