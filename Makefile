@@ -23,17 +23,11 @@ PG_CPPFLAGS = -Isrc $(shell pkg-config --cflags $(DEPS)) -DCRM_BUILD_TYPE='"$(BU
 PG_CXXFLAGS = -std=c++17 -pthread -Wall -Wextra -Wno-missing-field-initializers -fvisibility=hidden
 SHLIB_LINK  = -lstdc++ -pthread $(shell pkg-config --libs $(DEPS))
 
+# ASan + UBSan; the server must preload libasan (test/reliability/sanitized_extension.sh).
 ifeq ($(SANITIZE),1)
 BUILD_TYPE  = asan
 PG_CXXFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
 SHLIB_LINK  += -fsanitize=address,undefined
-endif
-# UndefinedBehaviorSanitizer alone: its runtime loads with the library, so
-# an unmodified server can run it (test/reliability/sanitized_extension.sh).
-ifeq ($(SANITIZE),undefined)
-BUILD_TYPE  = ubsan
-PG_CXXFLAGS += -fsanitize=undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-SHLIB_LINK  += -fsanitize=undefined
 endif
 
 # Debian's PGXS would compile every .cpp again with clang into JIT bitcode,

@@ -5,7 +5,7 @@
 -- crm_bi schema only; crm.secret is readable by nobody but its owner.
 BEGIN;
 SET client_min_messages = warning;
-SELECT plan(15);
+SELECT plan(16);
 CREATE ROLE crm_matrix_plain;
 
 CREATE TEMP VIEW extension_functions AS
@@ -29,6 +29,9 @@ INSERT INTO pure_functions VALUES
     ('crm_cuvee_family(text)');
 GRANT SELECT ON extension_functions, extension_relations, pure_functions TO PUBLIC;
 
+SELECT is_empty($$SELECT f.signature FROM extension_functions f JOIN pg_proc p ON p.oid = f.oid
+                   WHERE p.prosecdef AND has_function_privilege('public', p.oid, 'EXECUTE')$$,
+                'no SECURITY DEFINER function of the extension is executable by PUBLIC');
 SELECT set_eq($$SELECT signature FROM extension_functions WHERE has_function_privilege('crm_matrix_plain', oid, 'EXECUTE')$$,
               $$SELECT signature FROM pure_functions$$,
               'a plain role executes exactly the pure functions');
