@@ -5,7 +5,7 @@
 -- crm_bi schema only; crm.secret is readable by nobody but its owner.
 BEGIN;
 SET client_min_messages = warning;
-SELECT plan(16);
+SELECT plan(19);
 CREATE ROLE crm_matrix_plain;
 
 CREATE TEMP VIEW extension_functions AS
@@ -51,6 +51,19 @@ SELECT is_empty($$SELECT name FROM extension_relations
 SELECT is_empty($$SELECT name FROM extension_relations
                    WHERE relkind <> 'S' AND has_table_privilege('crm_runner', oid, 'TRUNCATE, REFERENCES, TRIGGER')$$,
                 'crm_runner cannot truncate, reference or trigger anything');
+-- The configuration is the admin's; jobs (crm_runner) read it and write the data.
+CREATE TEMP TABLE configuration (name text);
+INSERT INTO configuration VALUES ('crm.source'), ('crm.packaging_rule'), ('crm.dq_rule'), ('crm.reco_settings');
+GRANT SELECT ON configuration TO PUBLIC;
+SELECT is_empty($$SELECT name FROM configuration WHERE has_table_privilege('crm_runner', name, 'INSERT, UPDATE, DELETE')$$,
+                'crm_runner changes no configuration table');
+SELECT is_empty($$SELECT name FROM configuration WHERE NOT has_table_privilege('crm_admin', name, 'UPDATE')$$,
+                'crm_admin changes every configuration table');
+SELECT is_empty($$SELECT name FROM extension_relations
+                   WHERE relkind IN ('r', 'v', 'm', 'p') AND name LIKE 'crm.%'
+                     AND name NOT IN ('crm.secret', 'crm.secret_names')
+                     AND NOT has_table_privilege('crm_runner', oid, 'SELECT')$$,
+                'crm_runner reads every table and view of crm but the secrets');
 SELECT ok(NOT has_table_privilege('crm_runner', 'crm.secret', 'SELECT, INSERT, UPDATE, DELETE')
           AND NOT has_table_privilege('crm_admin', 'crm.secret', 'SELECT, INSERT, UPDATE, DELETE')
           AND NOT has_table_privilege('crm_reader', 'crm.secret', 'SELECT'),
