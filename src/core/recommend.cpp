@@ -73,10 +73,16 @@ std::vector<Recommendation> Recommender::recommend(const Customer& customer, std
             }
         }
     }
-    std::sort(touched_.begin(), touched_.end(), [&](std::uint32_t x, std::uint32_t y) {
+    // Only the best few are needed: a partial sort of enough candidates for
+    // top_n distinct cuvées, the rest sorted only if families ran out.
+    auto better = [&](std::uint32_t x, std::uint32_t y) {
         return score_[x] != score_[y] ? score_[x] > score_[y] : x < y;
-    });
-    for (std::uint32_t j : touched_) {
+    };
+    std::size_t sorted = std::min<std::size_t>(touched_.size(), 4 * std::size_t{settings_.top_n});
+    std::partial_sort(touched_.begin(), touched_.begin() + static_cast<std::ptrdiff_t>(sorted), touched_.end(), better);
+    for (std::size_t k = 0; k < touched_.size(); ++k) {
+        if (k == sorted) std::sort(touched_.begin() + static_cast<std::ptrdiff_t>(k), touched_.end(), better);
+        const std::uint32_t j = touched_[k];
         if (out.size() >= settings_.top_n) break;
         const std::uint32_t family = catalog_.products[j].family;
         if (chosen_family_[family]) continue;

@@ -3,16 +3,15 @@
 // histories (the default) or orders. The rows are read through an SPI cursor
 // in batches (one guard per batch), product and basket keys mapped to dense
 // ids, and the result streamed into the function's tuplestore.
-#include <deque>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include <simdjson.h>
 
 #include "core/copurchase.hpp"
 #include "core/error.hpp"
+#include "core/key_ids.hpp"
 #include "pg/batch_memory.hpp"
 #include "pg/datum.hpp"
 #include "pg/spi_batches.hpp"
@@ -57,25 +56,6 @@ AffinityOptions parse_options(std::string_view json) {
     return out;
 }
 
-// Dense ids for text keys, and the keys back for the result.
-class KeyIds {
-public:
-    std::uint32_t id(std::string_view key) {
-        auto it = ids_.find(key);
-        if (it != ids_.end()) return it->second;
-        keys_.emplace_back(key);
-        auto id = static_cast<std::uint32_t>(keys_.size() - 1);
-        ids_.emplace(keys_.back(), id);
-        return id;
-    }
-    std::uint32_t size() const { return static_cast<std::uint32_t>(keys_.size()); }
-    const std::string& key(std::uint32_t id) const { return keys_[id]; }
-
-private:
-    std::deque<std::string> keys_;  // stable addresses: the map's string_views point here
-    std::unordered_map<std::string_view, std::uint32_t> ids_;
-};
-
 Datum product_affinity_impl(FunctionCallInfo fcinfo) {
     InitMaterializedSRF(fcinfo, 0);
     auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
@@ -87,7 +67,7 @@ Datum product_affinity_impl(FunctionCallInfo fcinfo) {
         : "SELECT customer_key, product_key FROM crm.sales_lines "
           "WHERE product_key IS NOT NULL AND customer_key IS NOT NULL";
 
-    KeyIds baskets, products;
+    crm::KeyIds baskets, products;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> lines;
     std::vector<std::string_view> basket_keys(kFetch), product_keys(kFetch);
     crm::pg::read_in_batches(

@@ -156,3 +156,18 @@ TEST(Recommend, FrenchReasons) {
     EXPECT_EQ(bestseller_reason("At risk", 1), "meilleure vente de votre segment (À risque, 1 client)");
     EXPECT_EQ(segment_label_fr("Something else"), "Something else");
 }
+
+TEST(Recommend, FindsDistinctCuveesBeyondTheFirstCandidatesSorted) {
+    // Twelve candidates, the eight best all vintages of one cuvée: the list
+    // still reaches the ninth, whatever part of the candidates is sorted first.
+    Catalog c;
+    for (std::uint32_t i = 0; i < 13; ++i) c.products.push_back({i >= 1 && i <= 8 ? 1u : i + 2, true, 100, 20});
+    c.partners.resize(13);
+    for (std::uint32_t j = 1; j <= 12; ++j) c.partners[0].push_back({j, 9, 2, 1.0 / j});
+    Settings two;
+    two.top_n = 2;
+    auto out = Recommender(c, two).recommend(bought(0), 1);
+    ASSERT_EQ(out.size(), 2u);
+    EXPECT_EQ(out[0].product, 1u);
+    EXPECT_EQ(out[1].product, 9u);
+}
