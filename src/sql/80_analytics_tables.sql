@@ -231,13 +231,23 @@ BEGIN
                       FROM (SELECT s.blocked_reason, count(*) AS n FROM crm.reco_customer_status s
                              WHERE s.blocked_reason IS NOT NULL GROUP BY s.blocked_reason) b),
         'ms', round(extract(epoch FROM pg_catalog.clock_timestamp() - step) * 1000)));
+
+    -- The Power BI model (src/sql/85_bi_views.sql): the monthly aggregates,
+    -- then the calendar, last, so that it covers every fact just published.
+    step := pg_catalog.clock_timestamp();
+    result := result || jsonb_build_object('bi_aggregates', crm._bi_refresh_aggregates() || jsonb_build_object(
+        'ms', round(extract(epoch FROM pg_catalog.clock_timestamp() - step) * 1000)));
+    step := pg_catalog.clock_timestamp();
+    n := crm._bi_calendar_extend();
+    result := result || jsonb_build_object('bi_calendar', jsonb_build_object(
+        'days_added', n, 'ms', round(extract(epoch FROM pg_catalog.clock_timestamp() - step) * 1000)));
     RETURN result || jsonb_build_object('ms', round(extract(epoch FROM pg_catalog.clock_timestamp() - started) * 1000));
 END
 $$;
 COMMENT ON FUNCTION crm_refresh_analytics(jsonb) IS
     'Recomputes crm.product_stats (revenue, price per 75 cl, z-scores, premium), crm.customer_rfm, '
     'crm.product_affinity, crm.segment_bestseller and crm.recommendation (settings: crm.reco_settings) from the '
-    'canonical tables; returns rows and ms per step. Options: premium_z (2), group_by '
+    'canonical tables, then the Power BI monthly aggregates and calendar (crm_bi); returns rows and ms per step. Options: premium_z (2), group_by '
     '(colour | appellation | none), as_of (default: the last sale date), segment_by (quintiles | bands), basket '
     '(customer | order), min_pair_count (3), max_partners (50: the best partners kept per product; 0: every pair).';
 REVOKE ALL ON FUNCTION crm_refresh_analytics(jsonb) FROM PUBLIC;

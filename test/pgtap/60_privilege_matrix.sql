@@ -2,10 +2,11 @@
 -- catalogs so that a new table or function is covered the day it is added:
 -- a plain role and crm_reader reach no table of crm or crm_raw and only the
 -- pure functions (no file, network or table access); crm_reader sees the
--- crm_bi schema only; crm.secret is readable by nobody but its owner.
+-- crm_bi schema only, where it reads every view and changes none; crm.secret
+-- is readable by nobody but its owner.
 BEGIN;
 SET client_min_messages = warning;
-SELECT plan(19);
+SELECT plan(22);
 CREATE ROLE crm_matrix_plain;
 
 CREATE TEMP VIEW extension_functions AS
@@ -75,6 +76,19 @@ SELECT ok(NOT has_schema_privilege('crm_matrix_plain', 'crm', 'USAGE')
 SELECT ok(NOT has_schema_privilege('crm_reader', 'crm', 'USAGE') AND NOT has_schema_privilege('crm_reader', 'crm_raw', 'USAGE')
           AND has_schema_privilege('crm_reader', 'crm_bi', 'USAGE'),
           'crm_reader uses crm_bi only');
+-- The Power BI model: crm_reader reads every relation of crm_bi, and only reads.
+CREATE TEMP VIEW bi_relations AS
+SELECT c.oid, c.oid::regclass::text AS name
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = 'crm_bi' AND c.relkind IN ('r', 'v', 'm', 'p');
+GRANT SELECT ON bi_relations TO PUBLIC;
+SELECT ok((SELECT count(*) FROM bi_relations) >= 12, 'crm_bi holds the star schema');
+SELECT is_empty($$SELECT name FROM bi_relations WHERE NOT has_table_privilege('crm_reader', oid, 'SELECT')$$,
+                'crm_reader can SELECT every crm_bi relation');
+SELECT is_empty($$SELECT name FROM bi_relations
+                   WHERE has_table_privilege('crm_reader', oid, 'INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
+                      OR has_table_privilege('crm_matrix_plain', oid, 'SELECT')$$,
+                'crm_reader only reads crm_bi, and a plain role does not');
 SELECT ok(has_schema_privilege('crm_runner', 'crm', 'USAGE') AND has_schema_privilege('crm_runner', 'crm_raw', 'USAGE'),
           'crm_runner uses crm and crm_raw');
 -- Nobody but the owner creates objects in pg_crm's schemas.
