@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Concurrency and load: 8 pgbench readers sum a source's curated revenue and
-# its customers' totals while crm_sync publishes one changed export after
-# another. Every value a reader saw must be a published state (the one
-# before the first run, or one recorded after a run committed): a Power BI
-# refresh never sees half a sync. Reader throughput and p95 latency are
+# Concurrency and load: 8 pgbench readers, as crm_reader through the Power BI
+# views (crm_bi), sum a source's revenue and its customers' RFM totals while
+# crm_sync publishes one changed export after another (each run ends with
+# the analytics refresh). Every value a reader saw must be a published state
+# (the one before the first run, or one recorded after a run committed): a
+# Power BI refresh never sees half a sync, nor new sales with old analytics. Reader throughput and p95 latency are
 # reported during syncs and with no sync running. Then two sessions start
 # crm_sync of a changed export at the same instant: one loads it, the other
 # is skipped (or finds it unchanged), and the data equals one clean run's.
@@ -52,17 +53,22 @@ own
 
 sql() { psql_crm -Atq -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" -c "$1"; }
 # What a reader sums, in one statement (one snapshot).
-view="(SELECT coalesce(sum(price_total), 0) || '/' || count(*) FROM crm.sales_lines WHERE source = '$src')
-      || '/' || (SELECT coalesce(sum(total_spent), 0) || '/' || coalesce(sum(purchase_count), 0)
-                 FROM crm.customers WHERE source = '$src')"
+view="(SELECT coalesce(sum(f.montant_ht), 0) || '/' || count(*) FROM crm_bi.fait_ventes f
+         JOIN crm_bi.dim_source s ON s.cle_source = f.cle_source WHERE s.source = '$src')
+      || '/' || (SELECT coalesce(sum(c.montant_ht), 0) || '/' || coalesce(sum(c.nombre_commandes), 0)
+                 FROM crm_bi.dim_client c WHERE c.source = '$src')"
 sql "DROP TABLE IF EXISTS public.reader_seen, public.reader_published;
      CREATE UNLOGGED TABLE public.reader_seen (v text NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp());
-     CREATE UNLOGGED TABLE public.reader_published (v text NOT NULL, run int NOT NULL)"
+     CREATE UNLOGGED TABLE public.reader_published (v text NOT NULL, run int NOT NULL);
+     GRANT INSERT ON public.reader_seen TO crm_reader"
 sql "SELECT crm_source_add('$src', 'isavigne', '{\"directory\": \"$dir\"}')" >/dev/null
 [ "$(sql "SELECT crm_sync('$src') ->> 'status'")" = succeeded ] || fail "the first sync failed"
 sql "INSERT INTO public.reader_published SELECT $view, 0"
 clean0=$(sql "SELECT $view")
-printf 'INSERT INTO public.reader_seen (v) SELECT %s;\n' "$(tr '\n' ' ' <<<"$view")" >"$work/reader.sql"
+# The reader reads as crm_reader (what Power BI logs in as); it may write
+# what it saw to the scratch table only.
+printf 'SET ROLE crm_reader;\nINSERT INTO public.reader_seen (v) SELECT %s;\nRESET ROLE;\n' \
+  "$(tr '\n' ' ' <<<"$view")" >"$work/reader.sql"
 
 # pgbench's per-transaction logs: tps and p95 latency (ms) of a pass.
 p95() { cat "$1".* | awk '{print $3}' | sort -n | awk '{a[NR] = $1} END {i = int(NR * 0.95); if (i < 1) i = 1; printf "%.1f", a[i] / 1000}'; }
