@@ -11,6 +11,8 @@
 //   crm.contact_history + crm.open_order_lines   products not to propose
 #include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -101,6 +103,8 @@ struct Row {
 
 template <typename Use>
 void read_rows(const char* query, int text_columns, int number_columns, std::string_view customer, Use&& use) {
+    if (text_columns > static_cast<int>(std::size(Row{}.text)) || number_columns > static_cast<int>(std::size(Row{}.number)))
+        throw std::logic_error("read_rows: more columns than a Row holds");
     Oid types[1] = {TEXTOID};
     Datum args[1];
     int nargs = customer.empty() ? 0 : 1;

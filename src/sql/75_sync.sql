@@ -747,8 +747,7 @@ BEGIN
     IF analytics AND outcome ->> 'status' = 'succeeded' AND NOT dry_run
        AND (src.kind = 'brevo' OR EXISTS (
                 SELECT 1 FROM jsonb_each(entities) e
-                 WHERE coalesce((e.value ->> 'inserted')::bigint, 0) + coalesce((e.value ->> 'updated')::bigint, 0)
-                       + coalesce((e.value ->> 'deleted')::bigint, 0) > 0)) THEN
+                 WHERE coalesce((e.value ->> 'inserted')::bigint, 0) + coalesce((e.value ->> 'updated')::bigint, 0) > 0)) THEN
         BEGIN
             outcome := outcome || jsonb_build_object('analytics', @extschema@.crm_refresh_analytics());
         EXCEPTION WHEN OTHERS THEN
