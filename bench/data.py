@@ -103,3 +103,39 @@ SELECT i AS id, (1 + i % 12)::numeric AS qte,
               'Jéroboam 3L','BIB 5L','Coffret 3 bouteilles','Carton 6 magnums','Clavelin 62cl','12 x 75 cl',
               'caisse 6','Magnum','75 cl','1,5 L','150cl'])[1 + (i * 7) % 18] AS label
   FROM generate_series(1, {size}) AS i;"""
+
+# The analytics dataset of refresh_analytics and bi_directquery: `size` sales
+# lines of 50k customers over 2k products in 3 colours, skewed popularity,
+# three vintages per cuvée, stock for 90% of the products, 2% of customers
+# opted out or bounced.
+ANALYTICS_TEARDOWN = """DELETE FROM crm.product_stats; DELETE FROM crm.customer_rfm; DELETE FROM crm.product_affinity;
+DELETE FROM crm.segment_bestseller; DELETE FROM crm.recommendation;
+DELETE FROM crm.sales_lines WHERE source = 'bench_refresh';
+DELETE FROM crm.stock_levels WHERE source = 'bench_refresh';
+DELETE FROM crm.customers WHERE source = 'bench_refresh';
+DELETE FROM crm.product_catalog WHERE source = 'bench_refresh';"""
+
+
+def analytics_dataset(size):
+    return f"""{ANALYTICS_TEARDOWN}
+SELECT setseed(0.42);
+INSERT INTO crm.product_catalog (product_key, source, source_id, name, colour, volume_cl, list_price, active)
+SELECT 'p-' || i, 'bench_refresh', i::text, 'Cuvée ' || (i / 3) || ' ' || (2018 + i % 3),
+       (ARRAY['Rouge', 'Blanc', 'Rosé'])[1 + i % 3],
+       CASE WHEN i % 10 = 0 THEN 150 ELSE 75 END, round((5 + 60 * random() ^ 3)::numeric, 2), i % 50 <> 7
+  FROM generate_series(0, 1999) AS i;
+INSERT INTO crm.stock_levels (product_key, warehouse, quantity_units, bottles_75cl, source)
+SELECT 'p-' || i, 'chai', 120, CASE WHEN i % 10 = 0 THEN 240 ELSE 120 END, 'bench_refresh'
+  FROM generate_series(0, 1999) AS i WHERE i % 10 <> 3;
+INSERT INTO crm.customers (customer_key, source, source_id, email, email_opt_out, bounced)
+SELECT 'c-' || i, 'bench_refresh', i::text, 'client' || i || '@example.fr', i % 100 = 1, i % 100 = 2
+  FROM generate_series(0, 49999) AS i;
+INSERT INTO crm.sales_lines (sale_line_key, order_key, customer_key, product_key, date_sale, quantity_units,
+                             bottles_75cl, price_total, source)
+SELECT 'b-' || i, 'o-' || (i / 3), 'c-' || floor(50000 * random() ^ 2)::int, 'p-' || p,
+       DATE '2022-01-01' + (i % 1000), 1 + i % 6, (1 + i % 6) * CASE WHEN p % 10 = 0 THEN 2 ELSE 1 END,
+       round((10 + 90 * random())::numeric, 2), 'bench_refresh'
+  FROM (SELECT i, floor(2000 * random() ^ 3)::int AS p FROM generate_series(1, {size}) AS i) x;
+ANALYZE crm.sales_lines;
+ANALYZE crm.product_catalog;
+ANALYZE crm.customers;"""
