@@ -191,6 +191,11 @@ SELECT source, statut, age_minutes BETWEEN 0 AND 60 AS fresh, derniere_reussite 
   FROM crm_bi.etat_sources WHERE source IN ('bottleneck', 'bi_broken') ORDER BY 1;
 SELECT statut, respectee, valeur_observee, severite, controlee_le IS NOT NULL AS checked
   FROM crm_bi.etat_qualite WHERE regle = :bi_rule;
+-- Free text is cut at 255 characters, marked with an ellipsis (psqlODBC
+-- describes a longer varchar as a memo).
+UPDATE crm.dq_rule SET description = repeat('contrôle ', 40) WHERE rule_id = :bi_rule;
+SELECT length(description) AS description_length, right(description, 1) AS description_end
+  FROM crm_bi.etat_qualite WHERE regle = :bi_rule;
 
 -- crm_reader reads the star and nothing else.
 SET ROLE crm_reader;

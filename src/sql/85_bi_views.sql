@@ -10,12 +10,13 @@
 --     their defaults: numeric(14,2) money, numeric(14,3) quantities, float8
 --     scores, timestamp(0) local times (Europe/Paris), bigint keys (dates
 --     yyyymmdd, surrogates), boolean, date, and varchar(n), never text:
---     psqlODBC describes text as SQL_LONGVARCHAR (a memo for Excel and
---     generic ODBC tools), varchar(n) as SQL_WVARCHAR of length n. Lengths:
---     100 for labels and statuses, 255 for codes and names, 2000 for free
---     text (reasons, messages); an explicit cast cuts what is longer, which
---     no code of pg_crm's sources reaches. Never jsonb, arrays, enums,
---     intervals or uuid (test/integration/odbc_client.sh, pgTAP 70);
+--     psqlODBC describes text, and varchar over its MaxVarcharSize (255),
+--     as SQL_LONGVARCHAR (a memo for Excel and generic ODBC tools), and
+--     varchar(n <= 255) as SQL_WVARCHAR of length n. Lengths: 100 for labels
+--     and statuses, 255 for codes, names and free text (reasons, messages:
+--     a longer one is cut and ends with '…'; the full text stays in the crm
+--     tables). Never jsonb, arrays, enums, intervals or uuid
+--     (test/integration/odbc_client.sh, test/pgtap/70_bi_model.sql);
 --   * every fact key is in its dimension: what is unknown maps to the -1
 --     member ("Inconnu"), so Power BI may assume referential integrity;
 --   * operators with exact types and pg_catalog-qualified functions, so that
@@ -443,7 +444,8 @@ COMMENT ON COLUMN crm_bi.fait_stock.disponible_75cl IS 'Disponible en équivalen
 CREATE VIEW crm_bi.fait_recommandations AS
 SELECT coalesce(c.bi_id, -1::bigint) AS cle_client, coalesce(p.bi_id, -1::bigint) AS cle_produit,
        coalesce(d.date_key, -1::bigint) AS cle_date, r.rank AS rang, r.score AS score,
-       r.reason::character varying(2000) AS raison,
+       (CASE WHEN pg_catalog.length(r.reason) > 255 THEN pg_catalog."left"(r.reason, 254) || '…'::text
+             ELSE r.reason END)::character varying(255) AS raison,
        (CASE r.reason_detail ->> 'kind'::text WHEN 'co_purchase'::text THEN 'Souvent acheté avec'::text
              WHEN 'segment_bestseller'::text THEN 'Meilleure vente du segment'::text
              ELSE r.reason_detail ->> 'kind'::text END)::character varying(100) AS type_raison,
@@ -458,7 +460,7 @@ COMMENT ON COLUMN crm_bi.fait_recommandations.cle_produit IS 'Le produit recomma
 COMMENT ON COLUMN crm_bi.fait_recommandations.cle_date IS 'Date du calcul (dim_date).';
 COMMENT ON COLUMN crm_bi.fait_recommandations.rang IS 'Rang : 1 la meilleure.';
 COMMENT ON COLUMN crm_bi.fait_recommandations.score IS 'Score (achats conjoints pondérés par la récence ; pour une meilleure vente du segment, la part du segment qui l''a acheté).';
-COMMENT ON COLUMN crm_bi.fait_recommandations.raison IS 'Pourquoi, en français : « souvent acheté avec … » ou « meilleure vente de votre segment (…) ».';
+COMMENT ON COLUMN crm_bi.fait_recommandations.raison IS 'Pourquoi, en français : « souvent acheté avec … » ou « meilleure vente de votre segment (…) » (255 caractères au plus : un texte plus long finit par « … »).';
 COMMENT ON COLUMN crm_bi.fait_recommandations.type_raison IS 'Souvent acheté avec, ou Meilleure vente du segment.';
 COMMENT ON COLUMN crm_bi.fait_recommandations.calculee_le IS 'Date et heure du calcul (heure de Paris).';
 
@@ -543,7 +545,8 @@ SELECT pg_catalog.hashtextextended(s.source, 0::bigint) AS cle_source, s.source:
        pg_catalog.floor(pg_catalog.date_part('epoch'::text, pg_catalog.now() - s.last_success)
                         / 60::double precision)::integer AS age_minutes,
        pg_catalog.timezone('Europe/Paris'::text, s.last_failure)::timestamp(0) without time zone AS dernier_echec,
-       s.last_error::character varying(2000) AS derniere_erreur, s.running AS en_cours,
+       (CASE WHEN pg_catalog.length(s.last_error) > 255 THEN pg_catalog."left"(s.last_error, 254) || '…'::text
+             ELSE s.last_error END)::character varying(255) AS derniere_erreur, s.running AS en_cours,
        (CASE WHEN s.running THEN 'en cours'::text
              WHEN s.last_success IS NULL AND s.last_failure IS NULL THEN 'jamais synchronisée'::text
              WHEN s.last_success IS NULL OR s.last_failure > s.last_success THEN 'en échec'::text
@@ -557,7 +560,7 @@ COMMENT ON COLUMN crm_bi.etat_sources.active IS 'Synchronisée par les planifica
 COMMENT ON COLUMN crm_bi.etat_sources.derniere_reussite IS 'Fin de la dernière synchronisation réussie (heure de Paris) ; vide : jamais.';
 COMMENT ON COLUMN crm_bi.etat_sources.age_minutes IS 'Minutes écoulées depuis la dernière réussite, à l''instant de la requête : l''âge des données.';
 COMMENT ON COLUMN crm_bi.etat_sources.dernier_echec IS 'Fin de la dernière synchronisation en échec (heure de Paris).';
-COMMENT ON COLUMN crm_bi.etat_sources.derniere_erreur IS 'Erreur de la dernière synchronisation en échec (code SQLSTATE et message).';
+COMMENT ON COLUMN crm_bi.etat_sources.derniere_erreur IS 'Erreur de la dernière synchronisation en échec (code SQLSTATE et message ; 255 caractères au plus : un texte plus long finit par « … », le texte entier est dans crm.sync_run).';
 COMMENT ON COLUMN crm_bi.etat_sources.en_cours IS 'Une synchronisation est en cours.';
 COMMENT ON COLUMN crm_bi.etat_sources.statut IS 'à jour (la dernière synchronisation a réussi), en échec (la dernière a échoué : les données sont celles de la dernière réussite), en cours, jamais synchronisée.';
 
@@ -565,11 +568,13 @@ CREATE VIEW crm_bi.etat_qualite AS
 SELECT q.rule_id AS regle, q.source::character varying(100) AS source,
        q.target::character varying(255) AS table_controlee, q.kind::character varying(100) AS type_regle,
        q."column"::character varying(255) AS colonne, q.severity::character varying(100) AS severite,
-       q.description::character varying(2000) AS description, q.enabled AS active,
+       (CASE WHEN pg_catalog.length(q.description) > 255 THEN pg_catalog."left"(q.description, 254) || '…'::text
+             ELSE q.description END)::character varying(255) AS description, q.enabled AS active,
        x.run_id AS synchronisation,
        pg_catalog.timezone('Europe/Paris'::text, x.checked_at)::timestamp(0) without time zone AS controlee_le,
        x.passed AS respectee, x.observed::double precision AS valeur_observee,
-       x.message::character varying(2000) AS message,
+       (CASE WHEN pg_catalog.length(x.message) > 255 THEN pg_catalog."left"(x.message, 254) || '…'::text
+             ELSE x.message END)::character varying(255) AS message,
        (CASE WHEN x.passed IS NULL THEN 'jamais contrôlée'::text WHEN x.passed THEN 'OK'::text
              WHEN x.severity = 'error'::text THEN 'erreur'::text ELSE 'avertissement'::text END)::character varying(100)
            AS statut
@@ -586,13 +591,13 @@ COMMENT ON COLUMN crm_bi.etat_qualite.table_controlee IS 'Table contrôlée (crm
 COMMENT ON COLUMN crm_bi.etat_qualite.type_regle IS 'not_null, unique, accepted_values, relationship, range, row_count, sum, freshness ou custom_sql.';
 COMMENT ON COLUMN crm_bi.etat_qualite.colonne IS 'Colonne contrôlée.';
 COMMENT ON COLUMN crm_bi.etat_qualite.severite IS 'error : un échec annule la synchronisation ; warn : simple avertissement.';
-COMMENT ON COLUMN crm_bi.etat_qualite.description IS 'Ce que la règle protège.';
+COMMENT ON COLUMN crm_bi.etat_qualite.description IS 'Ce que la règle protège (255 caractères au plus : un texte plus long finit par « … »).';
 COMMENT ON COLUMN crm_bi.etat_qualite.active IS 'Règle contrôlée.';
 COMMENT ON COLUMN crm_bi.etat_qualite.synchronisation IS 'Numéro de la synchronisation (run) du dernier contrôle.';
 COMMENT ON COLUMN crm_bi.etat_qualite.controlee_le IS 'Date et heure du dernier contrôle (heure de Paris).';
 COMMENT ON COLUMN crm_bi.etat_qualite.respectee IS 'La règle était respectée au dernier contrôle ; vide : jamais contrôlée.';
 COMMENT ON COLUMN crm_bi.etat_qualite.valeur_observee IS 'Ce qui a été mesuré : lignes fautives, nombre de lignes, somme ou âge en secondes.';
-COMMENT ON COLUMN crm_bi.etat_qualite.message IS 'Le résultat en clair.';
+COMMENT ON COLUMN crm_bi.etat_qualite.message IS 'Le résultat en clair (255 caractères au plus : un texte plus long finit par « … »).';
 COMMENT ON COLUMN crm_bi.etat_qualite.statut IS 'OK, erreur, avertissement ou jamais contrôlée.';
 
 -- Exactly these objects, for the reader (Power BI) and the jobs.
