@@ -166,6 +166,12 @@ SELECT cle_date, libelle_mois, libelle_jour, trimestre, libelle_trimestre, semai
   FROM crm_bi.dim_date WHERE date IN ('2020-08-27', '2021-01-03', '2022-12-25') ORDER BY date;
 SELECT cle_date, libelle_mois, libelle_jour, annee, annee_relative IS NULL AS no_relative_year
   FROM crm_bi.dim_date WHERE cle_date = -1;
+-- Power BI marks it as the date table: its date column, -1 included, is
+-- unique, without blank and without gap.
+SELECT count(*) = count(DISTINCT date) AS unique_days, count(*) = count(date) AS no_blank,
+       count(*) = max(date) - min(date) + 1 AS no_gap,
+       (SELECT date FROM crm_bi.dim_date WHERE cle_date = -1) = min(date) AS unknown_first
+  FROM crm_bi.dim_date;
 -- Relative years and months are counted from today in Paris, at query time.
 SELECT annee_relative, mois_relatif FROM crm_bi.dim_date WHERE date = (now() AT TIME ZONE 'Europe/Paris')::date;
 SELECT annee_relative, mois_relatif

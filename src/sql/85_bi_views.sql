@@ -231,8 +231,13 @@ GRANT EXECUTE ON FUNCTION crm._bi_refresh_aggregates() TO crm_runner;
 -- ---------------------------------------------------------------------
 -- Dimensions.
 
+-- Power BI's "Mark as date table" wants a date column with unique,
+-- contiguous days and no blank: the unknown date -1 takes the day before
+-- the calendar's first one (a scalar sub-select, evaluated for that row only
+-- and only when a query reads the column).
 CREATE VIEW crm_bi.dim_date AS
-SELECT c.date_key AS cle_date, c.day AS date, c.year AS annee, c.quarter AS trimestre,
+SELECT c.date_key AS cle_date, coalesce(c.day, (SELECT pg_catalog.min(b.day) FROM crm.bi_calendar b) - 1) AS date,
+       c.year AS annee, c.quarter AS trimestre,
        (CASE WHEN c.quarter IS NULL THEN 'Inconnu'::text ELSE 'T'::text || c.quarter::text END)::character varying(100)
            AS libelle_trimestre,
        c.month AS mois, c.month_label::character varying(100) AS libelle_mois, c.year_month AS annee_mois,
@@ -247,7 +252,7 @@ SELECT c.date_key AS cle_date, c.day AS date, c.year AS annee, c.quarter AS trim
                FROM (SELECT pg_catalog.timezone('Europe/Paris'::text, pg_catalog.now()) AS today) x) t;
 COMMENT ON VIEW crm_bi.dim_date IS 'Dimension Date (calendrier) : un jour par ligne, années complètes et contiguës couvrant tous les faits ; la ligne -1 est la date inconnue. Années et mois relatifs calculés à l''instant de la requête (heure de Paris).';
 COMMENT ON COLUMN crm_bi.dim_date.cle_date IS 'Clé date aaaammjj (entier) ; -1 : date inconnue.';
-COMMENT ON COLUMN crm_bi.dim_date.date IS 'Le jour.';
+COMMENT ON COLUMN crm_bi.dim_date.date IS 'Le jour (colonne de « Marquer comme table de dates ») ; pour la date inconnue -1, la veille du premier jour du calendrier, pour que la colonne n''ait ni vide ni trou.';
 COMMENT ON COLUMN crm_bi.dim_date.annee IS 'Année civile.';
 COMMENT ON COLUMN crm_bi.dim_date.trimestre IS 'Trimestre (1 à 4).';
 COMMENT ON COLUMN crm_bi.dim_date.libelle_trimestre IS 'Trimestre en lettres (T1 à T4).';
