@@ -166,12 +166,42 @@ SELECT cle_date, libelle_mois, libelle_jour, trimestre, libelle_trimestre, semai
   FROM crm_bi.dim_date WHERE date IN ('2020-08-27', '2021-01-03', '2022-12-25') ORDER BY date;
 SELECT cle_date, libelle_mois, libelle_jour, annee, annee_relative IS NULL AS no_relative_year
   FROM crm_bi.dim_date WHERE cle_date = -1;
+-- Power BI marks it as the date table: its date column, -1 included, is
+-- unique, without blank and without gap.
+SELECT count(*) = count(DISTINCT date) AS unique_days, count(*) = count(date) AS no_blank,
+       count(*) = max(date) - min(date) + 1 AS no_gap,
+       (SELECT date FROM crm_bi.dim_date WHERE cle_date = -1) = min(date) AS unknown_first
+  FROM crm_bi.dim_date;
 -- Relative years and months are counted from today in Paris, at query time.
 SELECT annee_relative, mois_relatif FROM crm_bi.dim_date WHERE date = (now() AT TIME ZONE 'Europe/Paris')::date;
 SELECT annee_relative, mois_relatif
   FROM crm_bi.dim_date WHERE date = ((now() AT TIME ZONE 'Europe/Paris')::date - interval '1 year')::date;
 -- A second extension adds nothing.
 SELECT crm._bi_calendar_extend() AS days_added;
+
+-- The views are inlined into a DirectQuery sub-select, and the joins a visual
+-- does not use are dropped: a revenue total reads the sales lines only, a
+-- revenue per month the sales lines and the calendar.
+CREATE FUNCTION pg_temp.plan_relations(query text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    plan json;
+BEGIN
+    EXECUTE 'EXPLAIN (FORMAT JSON) ' || query INTO plan;
+    RETURN (SELECT string_agg(DISTINCT r #>> '{}', ', ')
+              FROM jsonb_path_query(plan::jsonb, 'strict $.**."Relation Name"') AS r);
+END
+$$;
+SELECT pg_temp.plan_relations($q$select "_"."a0" from (select sum("rows"."montant_ht") as "a0"
+                                  from (select "_"."montant_ht" from "crm_bi"."fait_ventes" "_") "rows") "_"
+                                  limit 1000001$q$) AS total_reads,
+       pg_temp.plan_relations($q$select "_"."libelle_mois_annee", "_"."a0"
+                                  from (select "rows"."libelle_mois_annee", sum("rows"."montant_ht") as "a0"
+                                          from (select "_"."montant_ht", "_2"."libelle_mois_annee"
+                                                  from "crm_bi"."fait_ventes" "_"
+                                                  join "crm_bi"."dim_date" "_2" on "_"."cle_date" = "_2"."cle_date"
+                                                 where "_2"."annee_relative" = -1) "rows"
+                                         group by "libelle_mois_annee") "_"
+                                  limit 1000001$q$) AS by_month_reads;
 
 -- French segments and labels.
 SELECT count(*) FILTER (WHERE segment_rfm = 'Sans achat') > 0 AS without_purchase,
@@ -190,6 +220,11 @@ SELECT source, statut, age_minutes BETWEEN 0 AND 60 AS fresh, derniere_reussite 
        derniere_erreur
   FROM crm_bi.etat_sources WHERE source IN ('bottleneck', 'bi_broken') ORDER BY 1;
 SELECT statut, respectee, valeur_observee, severite, controlee_le IS NOT NULL AS checked
+  FROM crm_bi.etat_qualite WHERE regle = :bi_rule;
+-- Free text is cut at 255 characters, marked with an ellipsis (psqlODBC
+-- describes a longer varchar as a memo).
+UPDATE crm.dq_rule SET description = repeat('contrôle ', 40) WHERE rule_id = :bi_rule;
+SELECT length(description) AS description_length, right(description, 1) AS description_end
   FROM crm_bi.etat_qualite WHERE regle = :bi_rule;
 
 -- crm_reader reads the star and nothing else.

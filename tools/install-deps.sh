@@ -8,7 +8,7 @@ PACKAGES=(
   postgresql-15 postgresql-server-dev-15 postgresql-contrib postgresql-15-cron postgresql-15-pgtap
   libtap-parser-sourcehandler-pgtap-perl
   libsimdjson-dev libcurl4-openssl-dev libutf8proc-dev libexpat1-dev libzip-dev libxlsxwriter-dev
-  libfast-float-dev libgtest-dev libssl-dev odbc-postgresql unixodbc
+  libfast-float-dev libgtest-dev libssl-dev odbc-postgresql unixodbc python3-pyodbc
 )
 
 missing=()

@@ -8,9 +8,10 @@
 #   6. the reliability run (test/reliability/run): unit tests under ASan +
 #      UBSan + LeakSanitizer, the extension under UBSan, every libFuzzer
 #      target for FUZZ_SECONDS each (default 15), the malformed corpus, path
-#      and SSRF cases, privileges, search_path capture, secret leaks,
-#      concurrent readers, the server-log check, then crash injection (it
-#      kills backends on purpose); one row per check in its table
+#      and SSRF cases, privileges (pgTAP, and tried as each role),
+#      search_path capture, secret leaks, the ODBC client, concurrent
+#      readers, the server-log check, then crash injection (it kills
+#      backends on purpose); one row per check in its table
 # As root on Debian 12 it installs its own packages first.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -73,7 +74,7 @@ report "pgTAP" $((ttotal - tfail)) "$tfail"
 
 # 5. Integration tests of the features; those that try to break pg_crm's
 # promises belong to the reliability run.
-reliability_tests='/(lib|server_log_clean|malformed_corpus|path_cases|search_path_capture|secret_leak_logged|concurrent_readers)\.sh$'
+reliability_tests='/(lib|server_log_clean|malformed_corpus|path_cases|search_path_capture|secret_leak_logged|concurrent_readers|privilege_matrix|odbc_client)\.sh$'
 ipass=0; ifail=0
 for t in $(ls test/integration/*.sh | grep -vE "$reliability_tests"); do
   if bash "$t"; then ipass=$((ipass + 1)); else ifail=$((ifail + 1)); fi

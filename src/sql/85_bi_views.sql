@@ -6,10 +6,17 @@
 --     functions with the caller's rights: crm_reader executes nothing of
 --     pg_crm's), no SECURITY DEFINER anything; the views read the crm tables
 --     with their owner's rights, which is what lets crm_reader see crm_bi only;
---   * types Power BI's Npgsql 4 reads natively: numeric(14,2) money,
---     numeric(14,3) quantities, float8 scores, timestamp(0) local times
---     (Europe/Paris), int date keys yyyymmdd, bigint surrogate keys, text,
---     boolean, date; never jsonb, arrays, enums, intervals or uuid;
+--   * types Power BI's Npgsql 4 and psqlODBC read as concrete types with
+--     their defaults: numeric(14,2) money, numeric(14,3) quantities, float8
+--     scores, timestamp(0) local times (Europe/Paris), bigint keys (dates
+--     yyyymmdd, surrogates), boolean, date, and varchar(n), never text:
+--     psqlODBC describes text, and varchar over its MaxVarcharSize (255),
+--     as SQL_LONGVARCHAR (a memo for Excel and generic ODBC tools), and
+--     varchar(n <= 255) as SQL_WVARCHAR of length n. Lengths: 100 for labels
+--     and statuses, 255 for codes, names and free text (reasons, messages:
+--     a longer one is cut and ends with '…'; the full text stays in the crm
+--     tables). Never jsonb, arrays, enums, intervals or uuid
+--     (test/integration/odbc_client.sh, test/pgtap/70_bi_model.sql);
 --   * every fact key is in its dimension: what is unknown maps to the -1
 --     member ("Inconnu"), so Power BI may assume referential integrity;
 --   * operators with exact types and pg_catalog-qualified functions, so that
@@ -39,7 +46,7 @@ CREATE INDEX dq_result_rule_idx ON crm.dq_result (rule_id, run_id);
 -- depends on today (relative year and month) is computed by the view
 -- crm_bi.dim_date, so that it stays right without a refresh.
 CREATE TABLE crm.bi_calendar (
-    date_key      int PRIMARY KEY,
+    date_key      bigint PRIMARY KEY,
     day           date UNIQUE,
     year          int,
     quarter       int,
@@ -100,7 +107,7 @@ BEGIN
     last_day := make_date(extract(year FROM last_day)::int, 12, 31);
     INSERT INTO crm.bi_calendar (date_key, day, year, quarter, month, month_label, year_month, month_year_label,
                                  month_start, iso_week, iso_year, day_of_week, day_label, weekend)
-    SELECT to_char(d.day, 'YYYYMMDD')::int, d.day, extract(year FROM d.day)::int, extract(quarter FROM d.day)::int,
+    SELECT to_char(d.day, 'YYYYMMDD')::bigint, d.day, extract(year FROM d.day)::int, extract(quarter FROM d.day)::int,
            extract(month FROM d.day)::int, m.label, to_char(d.day, 'YYYYMM')::int,
            m.label || ' ' || to_char(d.day, 'YYYY'), date_trunc('month', d.day)::date,
            extract(week FROM d.day)::int, extract(isoyear FROM d.day)::int, extract(isodow FROM d.day)::int,
@@ -224,12 +231,19 @@ GRANT EXECUTE ON FUNCTION crm._bi_refresh_aggregates() TO crm_runner;
 -- ---------------------------------------------------------------------
 -- Dimensions.
 
+-- Power BI's "Mark as date table" wants a date column with unique,
+-- contiguous days and no blank: the unknown date -1 takes the day before
+-- the calendar's first one (a scalar sub-select, evaluated for that row only
+-- and only when a query reads the column).
 CREATE VIEW crm_bi.dim_date AS
-SELECT c.date_key AS cle_date, c.day AS date, c.year AS annee, c.quarter AS trimestre,
-       CASE WHEN c.quarter IS NULL THEN 'Inconnu'::text ELSE 'T'::text || c.quarter::text END AS libelle_trimestre,
-       c.month AS mois, c.month_label AS libelle_mois, c.year_month AS annee_mois,
-       c.month_year_label AS libelle_mois_annee, c.month_start AS debut_mois, c.iso_week AS semaine_iso,
-       c.iso_year AS annee_iso, c.day_of_week AS jour_semaine, c.day_label AS libelle_jour, c.weekend AS week_end,
+SELECT c.date_key AS cle_date, coalesce(c.day, (SELECT pg_catalog.min(b.day) FROM crm.bi_calendar b) - 1) AS date,
+       c.year AS annee, c.quarter AS trimestre,
+       (CASE WHEN c.quarter IS NULL THEN 'Inconnu'::text ELSE 'T'::text || c.quarter::text END)::character varying(100)
+           AS libelle_trimestre,
+       c.month AS mois, c.month_label::character varying(100) AS libelle_mois, c.year_month AS annee_mois,
+       c.month_year_label::character varying(100) AS libelle_mois_annee, c.month_start AS debut_mois,
+       c.iso_week AS semaine_iso, c.iso_year AS annee_iso, c.day_of_week AS jour_semaine,
+       c.day_label::character varying(100) AS libelle_jour, c.weekend AS week_end,
        c.year - t.year AS annee_relative,
        (c.year * 12 + c.month) - (t.year * 12 + t.month) AS mois_relatif
   FROM crm.bi_calendar c
@@ -238,7 +252,7 @@ SELECT c.date_key AS cle_date, c.day AS date, c.year AS annee, c.quarter AS trim
                FROM (SELECT pg_catalog.timezone('Europe/Paris'::text, pg_catalog.now()) AS today) x) t;
 COMMENT ON VIEW crm_bi.dim_date IS 'Dimension Date (calendrier) : un jour par ligne, années complètes et contiguës couvrant tous les faits ; la ligne -1 est la date inconnue. Années et mois relatifs calculés à l''instant de la requête (heure de Paris).';
 COMMENT ON COLUMN crm_bi.dim_date.cle_date IS 'Clé date aaaammjj (entier) ; -1 : date inconnue.';
-COMMENT ON COLUMN crm_bi.dim_date.date IS 'Le jour.';
+COMMENT ON COLUMN crm_bi.dim_date.date IS 'Le jour (colonne de « Marquer comme table de dates ») ; pour la date inconnue -1, la veille du premier jour du calendrier, pour que la colonne n''ait ni vide ni trou.';
 COMMENT ON COLUMN crm_bi.dim_date.annee IS 'Année civile.';
 COMMENT ON COLUMN crm_bi.dim_date.trimestre IS 'Trimestre (1 à 4).';
 COMMENT ON COLUMN crm_bi.dim_date.libelle_trimestre IS 'Trimestre en lettres (T1 à T4).';
@@ -256,14 +270,16 @@ COMMENT ON COLUMN crm_bi.dim_date.annee_relative IS 'Année relative : 0 année 
 COMMENT ON COLUMN crm_bi.dim_date.mois_relatif IS 'Mois relatif : 0 mois en cours, -1 mois précédent (heure de Paris, à l''instant de la requête).';
 
 CREATE VIEW crm_bi.dim_client AS
-SELECT c.bi_id AS cle_client, c.customer_key AS code_client,
+SELECT c.bi_id AS cle_client, c.customer_key::character varying(255) AS code_client,
        coalesce(c.company, NULLIF(pg_catalog.btrim(coalesce(c.first_name || ' '::text, ''::text)
                                                    || coalesce(c.last_name, ''::text)), ''::text),
-                c.customer_key) AS nom_client,
-       c.civility AS civilite, c.first_name AS prenom, c.last_name AS nom, c.company AS societe,
-       c.zip AS code_postal, c.city AS ville, c.country AS pays, c.segment AS categorie, c.source AS source,
-       i.person_key AS code_personne,
-       coalesce(s.label_fr, r.segment, 'Sans achat'::text) AS segment_rfm,
+                c.customer_key)::character varying(255) AS nom_client,
+       c.civility::character varying(100) AS civilite, c.first_name::character varying(255) AS prenom,
+       c.last_name::character varying(255) AS nom, c.company::character varying(255) AS societe,
+       c.zip::character varying(100) AS code_postal, c.city::character varying(255) AS ville,
+       c.country::character varying(100) AS pays, c.segment::character varying(100) AS categorie,
+       c.source::character varying(100) AS source, i.person_key::character varying(255) AS code_personne,
+       coalesce(s.label_fr, r.segment, 'Sans achat'::text)::character varying(100) AS segment_rfm,
        coalesce(s.sort, CASE WHEN r.segment IS NULL THEN 11 ELSE 99 END) AS ordre_segment_rfm,
        r.r AS score_recence, r.f AS score_frequence, r.m AS score_montant, r.recency_days AS recence_jours,
        r.frequency AS nombre_commandes, r.monetary AS montant_ht, r.as_of AS rfm_au,
@@ -274,8 +290,11 @@ SELECT c.bi_id AS cle_client, c.customer_key AS code_client,
   LEFT JOIN crm.bi_rfm_segment s ON s.segment = r.segment
   LEFT JOIN crm.customer_identity i ON i.customer_key = c.customer_key
 UNION ALL
-SELECT -1::bigint, 'inconnu'::text, 'Inconnu'::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text,
-       NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, 'Client inconnu'::text, 12, NULL::integer, NULL::integer,
+SELECT -1::bigint, 'inconnu'::character varying(255), 'Inconnu'::character varying(255), NULL::character varying(100),
+       NULL::character varying(255), NULL::character varying(255), NULL::character varying(255),
+       NULL::character varying(100), NULL::character varying(255), NULL::character varying(100),
+       NULL::character varying(100), NULL::character varying(100), NULL::character varying(255),
+       'Client inconnu'::character varying(100), 12, NULL::integer, NULL::integer,
        NULL::integer, NULL::integer, NULL::integer, NULL::numeric(14,2), NULL::date, NULL::date, NULL::date, false,
        false;
 COMMENT ON VIEW crm_bi.dim_client IS 'Dimension Client : un client par source (fichier clients iSaVigne, Odoo, Pennylane, Brevo...), avec son segment RFM ; la ligne -1 « Inconnu » reçoit les faits sans client connu.';
@@ -307,20 +326,25 @@ COMMENT ON COLUMN crm_bi.dim_client.desinscrit_email IS 'Désinscrit ou en liste
 COMMENT ON COLUMN crm_bi.dim_client.email_invalide IS 'Adresse e-mail en erreur définitive (hard bounce).';
 
 CREATE VIEW crm_bi.dim_produit AS
-SELECT p.bi_id AS cle_produit, p.product_key AS code_produit, p.source_id AS reference, p.name AS designation,
-       p.colour AS couleur, p.appellation AS appellation, p.region AS region, p.vintage AS millesime,
-       p.volume_cl::numeric(14,2) AS contenance_cl, p.packaging AS conditionnement, p.price_segment AS gamme_prix,
+SELECT p.bi_id AS cle_produit, p.product_key::character varying(255) AS code_produit,
+       p.source_id::character varying(255) AS reference, p.name::character varying(255) AS designation,
+       p.colour::character varying(100) AS couleur, p.appellation::character varying(255) AS appellation,
+       p.region::character varying(255) AS region, p.vintage AS millesime,
+       p.volume_cl::numeric(14,2) AS contenance_cl, p.packaging::character varying(100) AS conditionnement,
+       p.price_segment::character varying(100) AS gamme_prix,
        CASE p.price_segment WHEN 'entrée'::text THEN 1 WHEN 'cœur'::text THEN 2 WHEN 'premium'::text THEN 3
                             WHEN 'prestige'::text THEN 4 ELSE 9 END AS ordre_gamme_prix,
        p.list_price AS prix_vente_ht, p.cost_price AS prix_achat_ht, s.price_per_75cl AS prix_75cl,
        coalesce(s.is_premium, false) AS premium, s.price_z AS score_z_prix,
-       coalesce(p.active, true) AS actif, p.source AS source
+       coalesce(p.active, true) AS actif, p.source::character varying(100) AS source
   FROM crm.product_catalog p
   LEFT JOIN crm.product_stats s ON s.product_key = p.product_key
 UNION ALL
-SELECT -1::bigint, 'inconnu'::text, NULL::text, 'Inconnu'::text, 'Inconnu'::text, 'Inconnu'::text, 'Inconnu'::text,
-       NULL::integer, NULL::numeric(14,2), NULL::text, 'Inconnu'::text, 9, NULL::numeric(14,2), NULL::numeric(14,2),
-       NULL::numeric(14,2), false, NULL::double precision, false, NULL::text;
+SELECT -1::bigint, 'inconnu'::character varying(255), NULL::character varying(255), 'Inconnu'::character varying(255),
+       'Inconnu'::character varying(100), 'Inconnu'::character varying(255), 'Inconnu'::character varying(255),
+       NULL::integer, NULL::numeric(14,2), NULL::character varying(100), 'Inconnu'::character varying(100), 9,
+       NULL::numeric(14,2), NULL::numeric(14,2), NULL::numeric(14,2), false, NULL::double precision, false,
+       NULL::character varying(100);
 COMMENT ON VIEW crm_bi.dim_produit IS 'Dimension Produit (référentiel produits) : un produit par source, avec son prix pour 75 cl et le drapeau vin premium du dernier calcul ; la ligne -1 « Inconnu » reçoit les faits sans produit connu.';
 COMMENT ON COLUMN crm_bi.dim_produit.cle_produit IS 'Clé produit (entier) ; -1 : produit inconnu.';
 COMMENT ON COLUMN crm_bi.dim_produit.code_produit IS 'Code produit stable « source-référence ».';
@@ -343,17 +367,20 @@ COMMENT ON COLUMN crm_bi.dim_produit.actif IS 'Encore vendu (actif).';
 COMMENT ON COLUMN crm_bi.dim_produit.source IS 'Source du produit.';
 
 CREATE VIEW crm_bi.dim_source AS
-SELECT pg_catalog.hashtextextended(s.name, 0::bigint) AS cle_source, s.name AS source, s.kind AS type_source,
-       CASE s.kind WHEN 'isavigne'::text THEN 'Exports iSaVigne' WHEN 'files'::text THEN 'Fichiers'
-                   WHEN 'odoo'::text THEN 'Odoo' WHEN 'pennylane'::text THEN 'Pennylane'
-                   WHEN 'brevo'::text THEN 'Brevo' ELSE 'API JSON' END AS libelle_type,
+SELECT pg_catalog.hashtextextended(s.name, 0::bigint) AS cle_source, s.name::character varying(100) AS source,
+       s.kind::character varying(100) AS type_source,
+       (CASE s.kind WHEN 'isavigne'::text THEN 'Exports iSaVigne'::text WHEN 'files'::text THEN 'Fichiers'::text
+                    WHEN 'odoo'::text THEN 'Odoo'::text WHEN 'pennylane'::text THEN 'Pennylane'::text
+                    WHEN 'brevo'::text THEN 'Brevo'::text ELSE 'API JSON'::text END)::character varying(100)
+           AS libelle_type,
        s.enabled AS active
   FROM crm.source s
 UNION ALL
-SELECT pg_catalog.hashtextextended('pg_crm'::text, 0::bigint), 'pg_crm'::text, 'pg_crm'::text,
-       'Retours sur recommandations'::text, true
+SELECT pg_catalog.hashtextextended('pg_crm'::text, 0::bigint), 'pg_crm'::character varying(100),
+       'pg_crm'::character varying(100), 'Retours sur recommandations'::character varying(100), true
 UNION ALL
-SELECT -1::bigint, 'inconnue'::text, 'inconnu'::text, 'Inconnue'::text, false;
+SELECT -1::bigint, 'inconnue'::character varying(100), 'inconnu'::character varying(100),
+       'Inconnue'::character varying(100), false;
 COMMENT ON VIEW crm_bi.dim_source IS 'Dimension Source : d''où viennent les données (exports iSaVigne, fichiers, Odoo, Pennylane, Brevo), plus pg_crm lui-même (retours sur les recommandations) ; -1 : source inconnue ou retirée.';
 COMMENT ON COLUMN crm_bi.dim_source.cle_source IS 'Clé source (entier, stable : dérivée du nom) ; -1 : source inconnue.';
 COMMENT ON COLUMN crm_bi.dim_source.source IS 'Nom de la source.';
@@ -366,11 +393,11 @@ COMMENT ON COLUMN crm_bi.dim_source.active IS 'Synchronisée par les planificati
 -- falls back to -1: a fact row never holds a NULL or dangling key.
 
 CREATE VIEW crm_bi.fait_ventes AS
-SELECT l.sale_line_key AS code_ligne, l.order_key AS numero_vente,
-       coalesce(d.date_key, -1) AS cle_date, l.date_sale AS date_vente,
+SELECT l.sale_line_key::character varying(255) AS code_ligne, l.order_key::character varying(255) AS numero_vente,
+       coalesce(d.date_key, -1::bigint) AS cle_date, l.date_sale AS date_vente,
        coalesce(c.bi_id, -1::bigint) AS cle_client, coalesce(p.bi_id, -1::bigint) AS cle_produit,
        coalesce(pg_catalog.hashtextextended(s.name, 0::bigint), -1::bigint) AS cle_source,
-       l.channel AS canal, l.packaging AS conditionnement,
+       l.channel::character varying(100) AS canal, l.packaging::character varying(100) AS conditionnement,
        l.quantity_units::numeric(14,3) AS quantite, l.bottles_75cl::numeric(14,3) AS bouteilles_75cl,
        l.price_unit AS prix_unitaire_ht, l.price_total AS montant_ht, l.cost_total AS cout_ht, l.margin AS marge
   FROM crm.sales_lines l
@@ -396,9 +423,9 @@ COMMENT ON COLUMN crm_bi.fait_ventes.cout_ht IS 'Coût d''achat de la ligne, eur
 COMMENT ON COLUMN crm_bi.fait_ventes.marge IS 'Marge : montant HT - coût, euros, si le coût est connu.';
 
 CREATE VIEW crm_bi.fait_stock AS
-SELECT coalesce(p.bi_id, -1::bigint) AS cle_produit, coalesce(d.date_key, -1) AS cle_date,
+SELECT coalesce(p.bi_id, -1::bigint) AS cle_produit, coalesce(d.date_key, -1::bigint) AS cle_date,
        coalesce(pg_catalog.hashtextextended(s.name, 0::bigint), -1::bigint) AS cle_source,
-       k.warehouse AS entrepot, k.counted_at AS date_inventaire,
+       k.warehouse::character varying(100) AS entrepot, k.counted_at AS date_inventaire,
        k.quantity_units::numeric(14,3) AS quantite, k.bottles_75cl::numeric(14,3) AS bouteilles_75cl,
        k.reserved::numeric(14,3) AS reserve, k.available::numeric(14,3) AS disponible,
        (CASE WHEN k.quantity_units > 0::numeric THEN k.available * k.bottles_75cl / k.quantity_units END)::numeric(14,3)
@@ -421,10 +448,12 @@ COMMENT ON COLUMN crm_bi.fait_stock.disponible_75cl IS 'Disponible en équivalen
 
 CREATE VIEW crm_bi.fait_recommandations AS
 SELECT coalesce(c.bi_id, -1::bigint) AS cle_client, coalesce(p.bi_id, -1::bigint) AS cle_produit,
-       coalesce(d.date_key, -1) AS cle_date, r.rank AS rang, r.score AS score, r.reason AS raison,
-       CASE r.reason_detail ->> 'kind'::text WHEN 'co_purchase'::text THEN 'Souvent acheté avec'::text
-            WHEN 'segment_bestseller'::text THEN 'Meilleure vente du segment'::text
-            ELSE r.reason_detail ->> 'kind'::text END AS type_raison,
+       coalesce(d.date_key, -1::bigint) AS cle_date, r.rank AS rang, r.score AS score,
+       (CASE WHEN pg_catalog.length(r.reason) > 255 THEN pg_catalog."left"(r.reason, 254) || '…'::text
+             ELSE r.reason END)::character varying(255) AS raison,
+       (CASE r.reason_detail ->> 'kind'::text WHEN 'co_purchase'::text THEN 'Souvent acheté avec'::text
+             WHEN 'segment_bestseller'::text THEN 'Meilleure vente du segment'::text
+             ELSE r.reason_detail ->> 'kind'::text END)::character varying(100) AS type_raison,
        pg_catalog.timezone('Europe/Paris'::text, r.computed_at)::timestamp(0) without time zone AS calculee_le
   FROM crm.recommendation r
   LEFT JOIN crm.customers c ON c.customer_key = r.customer_key
@@ -436,18 +465,20 @@ COMMENT ON COLUMN crm_bi.fait_recommandations.cle_produit IS 'Le produit recomma
 COMMENT ON COLUMN crm_bi.fait_recommandations.cle_date IS 'Date du calcul (dim_date).';
 COMMENT ON COLUMN crm_bi.fait_recommandations.rang IS 'Rang : 1 la meilleure.';
 COMMENT ON COLUMN crm_bi.fait_recommandations.score IS 'Score (achats conjoints pondérés par la récence ; pour une meilleure vente du segment, la part du segment qui l''a acheté).';
-COMMENT ON COLUMN crm_bi.fait_recommandations.raison IS 'Pourquoi, en français : « souvent acheté avec … » ou « meilleure vente de votre segment (…) ».';
+COMMENT ON COLUMN crm_bi.fait_recommandations.raison IS 'Pourquoi, en français : « souvent acheté avec … » ou « meilleure vente de votre segment (…) » (255 caractères au plus : un texte plus long finit par « … »).';
 COMMENT ON COLUMN crm_bi.fait_recommandations.type_raison IS 'Souvent acheté avec, ou Meilleure vente du segment.';
 COMMENT ON COLUMN crm_bi.fait_recommandations.calculee_le IS 'Date et heure du calcul (heure de Paris).';
 
 CREATE VIEW crm_bi.fait_contacts AS
-SELECT h.contact_key AS code_contact, coalesce(d.date_key, -1) AS cle_date,
+SELECT h.contact_key::character varying(255) AS code_contact, coalesce(d.date_key, -1::bigint) AS cle_date,
        pg_catalog.timezone('Europe/Paris'::text, h.date_contact)::timestamp(0) without time zone AS date_heure_contact,
        coalesce(c.bi_id, -1::bigint) AS cle_client, coalesce(p.bi_id, -1::bigint) AS cle_produit_suggere,
        CASE WHEN s.name IS NOT NULL THEN pg_catalog.hashtextextended(s.name, 0::bigint)
             WHEN h.source = 'pg_crm'::text THEN pg_catalog.hashtextextended('pg_crm'::text, 0::bigint)
             ELSE -1::bigint END AS cle_source,
-       h.channel AS canal, h.campaign AS campagne, h.subject AS objet, h.status AS statut, h.response AS reponse
+       h.channel::character varying(100) AS canal, h.campaign::character varying(255) AS campagne,
+       h.subject::character varying(255) AS objet, h.status::character varying(100) AS statut,
+       h.response::character varying(255) AS reponse
   FROM crm.contact_history h
   LEFT JOIN crm.bi_calendar d ON d.day = pg_catalog.timezone('Europe/Paris'::text, h.date_contact)::date
   LEFT JOIN crm.customers c ON c.customer_key = h.customer_key
@@ -470,7 +501,7 @@ COMMENT ON COLUMN crm_bi.fait_contacts.reponse IS 'Ce que le client a fait.';
 -- Aggregates (tables above, refreshed with the analytics).
 
 CREATE VIEW crm_bi.agg_ventes_mois_produit AS
-SELECT coalesce(d.date_key, -1) AS cle_date, a.month AS mois, coalesce(p.bi_id, -1::bigint) AS cle_produit,
+SELECT coalesce(d.date_key, -1::bigint) AS cle_date, a.month AS mois, coalesce(p.bi_id, -1::bigint) AS cle_produit,
        a.lines AS lignes, a.units::numeric(14,3) AS quantite, a.bottles_75cl::numeric(14,3) AS bouteilles_75cl,
        a.revenue AS montant_ht, a.margin AS marge
   FROM crm.bi_monthly_product a
@@ -487,8 +518,8 @@ COMMENT ON COLUMN crm_bi.agg_ventes_mois_produit.montant_ht IS 'Chiffre d''affai
 COMMENT ON COLUMN crm_bi.agg_ventes_mois_produit.marge IS 'Marge des lignes au coût connu, euros.';
 
 CREATE VIEW crm_bi.agg_ventes_mois_segment AS
-SELECT coalesce(d.date_key, -1) AS cle_date, a.month AS mois,
-       coalesce(s.label_fr, a.segment, 'Client inconnu'::text) AS segment_rfm,
+SELECT coalesce(d.date_key, -1::bigint) AS cle_date, a.month AS mois,
+       coalesce(s.label_fr, a.segment, 'Client inconnu'::text)::character varying(100) AS segment_rfm,
        coalesce(s.sort, CASE WHEN a.segment IS NULL THEN 12 ELSE 99 END) AS ordre_segment_rfm,
        a.customers AS clients, a.orders AS commandes, a.lines AS lignes,
        a.bottles_75cl::numeric(14,3) AS bouteilles_75cl, a.revenue AS montant_ht, a.margin AS marge
@@ -512,17 +543,19 @@ COMMENT ON COLUMN crm_bi.agg_ventes_mois_segment.marge IS 'Marge des lignes au c
 -- said at their last check.
 
 CREATE VIEW crm_bi.etat_sources AS
-SELECT pg_catalog.hashtextextended(s.source, 0::bigint) AS cle_source, s.source AS source, s.kind AS type_source,
+SELECT pg_catalog.hashtextextended(s.source, 0::bigint) AS cle_source, s.source::character varying(100) AS source,
+       s.kind::character varying(100) AS type_source,
        s.enabled AS active,
        pg_catalog.timezone('Europe/Paris'::text, s.last_success)::timestamp(0) without time zone AS derniere_reussite,
        pg_catalog.floor(pg_catalog.date_part('epoch'::text, pg_catalog.now() - s.last_success)
                         / 60::double precision)::integer AS age_minutes,
        pg_catalog.timezone('Europe/Paris'::text, s.last_failure)::timestamp(0) without time zone AS dernier_echec,
-       s.last_error AS derniere_erreur, s.running AS en_cours,
-       CASE WHEN s.running THEN 'en cours'::text
-            WHEN s.last_success IS NULL AND s.last_failure IS NULL THEN 'jamais synchronisée'::text
-            WHEN s.last_success IS NULL OR s.last_failure > s.last_success THEN 'en échec'::text
-            ELSE 'à jour'::text END AS statut
+       (CASE WHEN pg_catalog.length(s.last_error) > 255 THEN pg_catalog."left"(s.last_error, 254) || '…'::text
+             ELSE s.last_error END)::character varying(255) AS derniere_erreur, s.running AS en_cours,
+       (CASE WHEN s.running THEN 'en cours'::text
+             WHEN s.last_success IS NULL AND s.last_failure IS NULL THEN 'jamais synchronisée'::text
+             WHEN s.last_success IS NULL OR s.last_failure > s.last_success THEN 'en échec'::text
+             ELSE 'à jour'::text END)::character varying(100) AS statut
   FROM crm.sync_status s;
 COMMENT ON VIEW crm_bi.etat_sources IS 'Page d''état : fraîcheur de chaque source (dernière synchronisation réussie, son âge, dernière erreur).';
 COMMENT ON COLUMN crm_bi.etat_sources.cle_source IS 'La source (dim_source).';
@@ -532,18 +565,24 @@ COMMENT ON COLUMN crm_bi.etat_sources.active IS 'Synchronisée par les planifica
 COMMENT ON COLUMN crm_bi.etat_sources.derniere_reussite IS 'Fin de la dernière synchronisation réussie (heure de Paris) ; vide : jamais.';
 COMMENT ON COLUMN crm_bi.etat_sources.age_minutes IS 'Minutes écoulées depuis la dernière réussite, à l''instant de la requête : l''âge des données.';
 COMMENT ON COLUMN crm_bi.etat_sources.dernier_echec IS 'Fin de la dernière synchronisation en échec (heure de Paris).';
-COMMENT ON COLUMN crm_bi.etat_sources.derniere_erreur IS 'Erreur de la dernière synchronisation en échec (code SQLSTATE et message).';
+COMMENT ON COLUMN crm_bi.etat_sources.derniere_erreur IS 'Erreur de la dernière synchronisation en échec (code SQLSTATE et message ; 255 caractères au plus : un texte plus long finit par « … », le texte entier est dans crm.sync_run).';
 COMMENT ON COLUMN crm_bi.etat_sources.en_cours IS 'Une synchronisation est en cours.';
 COMMENT ON COLUMN crm_bi.etat_sources.statut IS 'à jour (la dernière synchronisation a réussi), en échec (la dernière a échoué : les données sont celles de la dernière réussite), en cours, jamais synchronisée.';
 
 CREATE VIEW crm_bi.etat_qualite AS
-SELECT q.rule_id AS regle, q.source AS source, q.target AS table_controlee, q.kind AS type_regle,
-       q."column" AS colonne, q.severity AS severite, q.description AS description, q.enabled AS active,
+SELECT q.rule_id AS regle, q.source::character varying(100) AS source,
+       q.target::character varying(255) AS table_controlee, q.kind::character varying(100) AS type_regle,
+       q."column"::character varying(255) AS colonne, q.severity::character varying(100) AS severite,
+       (CASE WHEN pg_catalog.length(q.description) > 255 THEN pg_catalog."left"(q.description, 254) || '…'::text
+             ELSE q.description END)::character varying(255) AS description, q.enabled AS active,
        x.run_id AS synchronisation,
        pg_catalog.timezone('Europe/Paris'::text, x.checked_at)::timestamp(0) without time zone AS controlee_le,
-       x.passed AS respectee, x.observed::double precision AS valeur_observee, x.message AS message,
-       CASE WHEN x.passed IS NULL THEN 'jamais contrôlée'::text WHEN x.passed THEN 'OK'::text
-            WHEN x.severity = 'error'::text THEN 'erreur'::text ELSE 'avertissement'::text END AS statut
+       x.passed AS respectee, x.observed::double precision AS valeur_observee,
+       (CASE WHEN pg_catalog.length(x.message) > 255 THEN pg_catalog."left"(x.message, 254) || '…'::text
+             ELSE x.message END)::character varying(255) AS message,
+       (CASE WHEN x.passed IS NULL THEN 'jamais contrôlée'::text WHEN x.passed THEN 'OK'::text
+             WHEN x.severity = 'error'::text THEN 'erreur'::text ELSE 'avertissement'::text END)::character varying(100)
+           AS statut
   FROM crm.dq_rule q
   LEFT JOIN LATERAL (SELECT r.run_id, r.checked_at, r.passed, r.severity, r.observed, r.message
                        FROM crm.dq_result r
@@ -557,13 +596,13 @@ COMMENT ON COLUMN crm_bi.etat_qualite.table_controlee IS 'Table contrôlée (crm
 COMMENT ON COLUMN crm_bi.etat_qualite.type_regle IS 'not_null, unique, accepted_values, relationship, range, row_count, sum, freshness ou custom_sql.';
 COMMENT ON COLUMN crm_bi.etat_qualite.colonne IS 'Colonne contrôlée.';
 COMMENT ON COLUMN crm_bi.etat_qualite.severite IS 'error : un échec annule la synchronisation ; warn : simple avertissement.';
-COMMENT ON COLUMN crm_bi.etat_qualite.description IS 'Ce que la règle protège.';
+COMMENT ON COLUMN crm_bi.etat_qualite.description IS 'Ce que la règle protège (255 caractères au plus : un texte plus long finit par « … »).';
 COMMENT ON COLUMN crm_bi.etat_qualite.active IS 'Règle contrôlée.';
 COMMENT ON COLUMN crm_bi.etat_qualite.synchronisation IS 'Numéro de la synchronisation (run) du dernier contrôle.';
 COMMENT ON COLUMN crm_bi.etat_qualite.controlee_le IS 'Date et heure du dernier contrôle (heure de Paris).';
 COMMENT ON COLUMN crm_bi.etat_qualite.respectee IS 'La règle était respectée au dernier contrôle ; vide : jamais contrôlée.';
 COMMENT ON COLUMN crm_bi.etat_qualite.valeur_observee IS 'Ce qui a été mesuré : lignes fautives, nombre de lignes, somme ou âge en secondes.';
-COMMENT ON COLUMN crm_bi.etat_qualite.message IS 'Le résultat en clair.';
+COMMENT ON COLUMN crm_bi.etat_qualite.message IS 'Le résultat en clair (255 caractères au plus : un texte plus long finit par « … »).';
 COMMENT ON COLUMN crm_bi.etat_qualite.statut IS 'OK, erreur, avertissement ou jamais contrôlée.';
 
 -- Exactly these objects, for the reader (Power BI) and the jobs.

@@ -2,7 +2,7 @@
 -- view and column documented, thin views (no function but pg_catalog's, no
 -- security barrier), and the reader's session settings.
 BEGIN;
-SELECT plan(7);
+SELECT plan(8);
 
 CREATE TEMP VIEW bi_columns AS
 SELECT c.oid::regclass::text AS relation, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type
@@ -12,12 +12,19 @@ SELECT c.oid::regclass::text AS relation, a.attname, pg_catalog.format_type(a.at
 
 SELECT ok((SELECT count(DISTINCT relation) FROM bi_columns) >= 12, 'crm_bi has its views');
 -- numeric(14,2) money, numeric(14,3) quantities, float8 scores, timestamp(0)
--- local times, int/bigint keys, text, boolean, date: no jsonb, array, enum,
--- interval, uuid, unbounded numeric (Npgsql 4: System.Decimal overflow) or name.
+-- local times, int/bigint, varchar(n), boolean, date: no jsonb, array, enum,
+-- interval, uuid, unbounded numeric (Npgsql 4: System.Decimal overflow), name,
+-- nor text or varchar over 255 (psqlODBC's defaults describe them as
+-- SQL_LONGVARCHAR, a memo).
 SELECT is_empty($$SELECT relation || '.' || attname || ' ' || type FROM bi_columns
-                   WHERE type NOT IN ('bigint', 'integer', 'text', 'boolean', 'date', 'double precision',
-                                      'numeric(14,2)', 'numeric(14,3)', 'timestamp(0) without time zone')$$,
-                'every crm_bi column has a Power BI type');
+                   WHERE type NOT IN ('bigint', 'integer', 'boolean', 'date', 'double precision',
+                                      'numeric(14,2)', 'numeric(14,3)', 'timestamp(0) without time zone',
+                                      'character varying(100)', 'character varying(255)')$$,
+                'every crm_bi column has a Power BI and ODBC type');
+-- Keys are bigint, dates' yyyymmdd included: one Whole number type to relate.
+SELECT is_empty($$SELECT relation || '.' || attname || ' ' || type FROM bi_columns
+                   WHERE attname LIKE 'cle\_%' AND type <> 'bigint'$$,
+                'every crm_bi key is bigint');
 SELECT is_empty($$SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                    WHERE n.nspname = 'crm_bi' AND c.relkind IN ('r', 'v', 'm', 'p')
                      AND obj_description(c.oid, 'pg_class') IS NULL
