@@ -109,13 +109,18 @@ SELECT crm_source_add('bottleneck', 'files', jsonb_build_object('files', jsonb_b
 SELECT e.key AS entity, e.value ->> 'files' AS files, e.value ->> 'read' AS read, e.value ->> 'inserted' AS inserted,
        e.value ->> 'combined' AS combined, e.value ->> 'not_merged' AS not_merged, r ->> 'status' AS status
   FROM crm_sync('bottleneck') AS r, jsonb_each(r -> 'entities') AS e ORDER BY entity;
-SELECT count(DISTINCT s.product_key) AS "web products sold", demo.euros(sum(s.price_total)) AS "chiffre d'affaires (CA)",
-       count(*) FILTER (WHERE z.z > 2) AS "premium wines (z > 2)", count(*) FILTER (WHERE z.z <= 2) AS ordinary
+-- The merchant's figures from the canonical model: its web sales, and each
+-- wine's price z-score among the wines sold (premium: z > 2).
+CREATE VIEW demo.bottleneck_sales AS
+SELECT s.product_key, s.price_total, z.z
   FROM crm.sales_lines s
   JOIN (SELECT p.product_key, crm_zscore(p.list_price::float8) OVER () AS z
           FROM crm.product_catalog p WHERE p.product_key IN (SELECT product_key FROM crm.sales_lines
                                                              WHERE source = 'bottleneck')) z USING (product_key)
  WHERE s.source = 'bottleneck';
+SELECT count(DISTINCT product_key) AS "web products sold", demo.euros(sum(price_total)) AS "chiffre d'affaires (CA)",
+       count(*) FILTER (WHERE z > 2) AS "premium wines (z > 2)", count(*) FILTER (WHERE z <= 2) AS ordinary
+  FROM demo.bottleneck_sales;
 
 \echo '== the canonical model: best customers and their orders (crm.customers, crm.sales_lines)'
 SELECT customer_key, coalesce(company, initcap(first_name) || ' ' || initcap(last_name)) AS customer, city,
@@ -141,3 +146,39 @@ SELECT x.rank, x.product_name, x.reason
   FROM (SELECT customer_key FROM crm.recommendation r JOIN crm.customers c USING (customer_key)
          ORDER BY c.total_spent DESC LIMIT 1) best,
        crm_recommend(best.customer_key) x;
+
+\echo
+\echo '== Résumé'
+-- What a merchant reads first: one line per figure, in French.
+SELECT line AS "pg_crm en bref" FROM (
+    SELECT 1 AS n, format('BottleNeck : %s de chiffre d''affaires sur %s vins vendus en ligne, dont %s vins premium '
+                          '(prix > moyenne + 2 écarts-types) et %s ordinaires.',
+                          demo.euros(sum(price_total)), count(DISTINCT product_key), count(*) FILTER (WHERE z > 2),
+                          count(*) FILTER (WHERE z <= 2)) AS line
+      FROM demo.bottleneck_sales
+    UNION ALL
+    SELECT 2, format('iSaVigne : %s clients, %s lignes de vente, %s HT, %s bouteilles (équivalent 75 cl).',
+                     (SELECT count(*) FROM crm.customers WHERE source = 'isavigne'), count(*),
+                     demo.euros(sum(price_total)), translate(to_char(round(sum(bottles_75cl)), 'FM999G999G999'), ',', ' '))
+      FROM crm.sales_lines WHERE source = 'isavigne'
+    UNION ALL
+    SELECT 3, 'Segments RFM : ' || string_agg(format('%s %s', coalesce(b.label_fr, r.segment), r.customers), ', '
+                                             ORDER BY coalesce(b.sort, 99))
+      FROM (SELECT segment, count(*) AS customers FROM crm.customer_rfm GROUP BY segment) r
+      LEFT JOIN crm.bi_rfm_segment b USING (segment)
+    UNION ALL
+    SELECT 4, format('Recommandations : %s clients en reçoivent, %s sont écartés (désinscrits, e-mails invalides, '
+                     'sollicités récemment).',
+                     (SELECT count(DISTINCT customer_key) FROM crm.recommendation),
+                     (SELECT count(*) FROM crm.reco_customer_status WHERE blocked_reason IS NOT NULL))
+) lines ORDER BY n;
+
+\echo '== Trois clients et leur prochain vin, avec la raison'
+SELECT coalesce(c.company, initcap(c.first_name) || ' ' || initcap(c.last_name)) AS client,
+       r.product_name AS "vin proposé", r.reason AS raison
+  FROM (SELECT customer_key, total_spent FROM crm.customers
+         WHERE customer_key IN (SELECT customer_key FROM crm.recommendation)
+         ORDER BY total_spent DESC LIMIT 3) best
+  JOIN crm.customers c USING (customer_key),
+       crm_recommend(best.customer_key, 1) r
+ ORDER BY best.total_spent DESC;
