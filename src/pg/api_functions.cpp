@@ -54,6 +54,7 @@ struct ApiCall {
     crm::ApiConfig config;
     crm::HttpClient client;
     std::unique_ptr<crm::ApiReader> reader;
+    std::string written;  // the resource a write went to ("brevo contacts/import"), for crm_api_requests()
 
     explicit ApiCall(const std::string& name)
         : source(crm::pg::load_source(name)),
@@ -66,7 +67,7 @@ struct ApiCall {
     // Runs on success and while an error unwinds: both are worth keeping.
     ~ApiCall() {
         try {
-            last_call = LastCall{source.name, reader ? reader->describe() : std::string(), client.attempts()};
+            last_call = LastCall{source.name, reader ? reader->describe() : written, client.attempts()};
         } catch (...) {
             last_call = LastCall{};  // out of memory: forget rather than fail in a destructor
         }
@@ -258,6 +259,33 @@ Datum read_api_rows_impl(FunctionCallInfo fcinfo) {
     });
 }
 
+// crm._api_post: one write through a source (ApiWriter says which
+// resources may be written). Returns {"status", "body", "requests",
+// "retries", "ms"}; errors are the readers' (secret blanked).
+Datum api_post_impl(FunctionCallInfo fcinfo) {
+    std::string_view name_arg = text_arg(fcinfo, 0);
+    std::string_view resource = text_arg(fcinfo, 1);
+    const char* body_json = crm::pg::jsonb_text_arg(fcinfo, 2);
+    std::string name(name_arg);
+    std::string out;
+    {
+        ApiCall call(name);
+        crm::ApiWriter writer(call.config, call.secret(), resource);
+        call.written = writer.describe();
+        crm::HttpResponse response = call.client.perform(writer.request(body_json));
+        crm::JsonDocument document;
+        simdjson::dom::element answer = writer.on_response(response, document);
+        const std::vector<crm::HttpAttempt>& attempts = call.client.attempts();
+        double ms = 0;
+        for (const crm::HttpAttempt& a : attempts) ms += a.ms + a.waited_ms;
+        out = "{\"status\":" + std::to_string(response.status) + ",\"body\":" + crm::minified(answer) +
+              ",\"requests\":" + std::to_string(attempts.size()) +
+              ",\"retries\":" + std::to_string(attempts.size() - 1) +
+              ",\"ms\":" + std::to_string(static_cast<long long>(ms)) + "}";
+    }
+    return crm::pg::make_jsonb(out);
+}
+
 Datum api_requests_impl(FunctionCallInfo fcinfo) {
     InitMaterializedSRF(fcinfo, 0);
     auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
@@ -288,6 +316,7 @@ Datum api_requests_impl(FunctionCallInfo fcinfo) {
 }  // namespace
 
 CRM_SQL_FUNCTION(crm_api_requests, api_requests_impl)
+CRM_SQL_FUNCTION(crm_api_post, api_post_impl)
 CRM_SQL_FUNCTION(crm_source_check, source_check_impl)
 CRM_SQL_FUNCTION(crm_source_test, source_test_impl)
 CRM_SQL_FUNCTION(crm_read_api, read_api_impl)
