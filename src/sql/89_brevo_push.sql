@@ -44,7 +44,7 @@ CREATE TABLE crm.brevo_push_run (
     run_by      name NOT NULL DEFAULT SESSION_USER
 );
 CREATE INDEX brevo_push_run_source_idx ON crm.brevo_push_run (source, started_at);
-COMMENT ON TABLE crm.brevo_push_run IS 'History of crm_push_recommendations: one row per call, with what it returned.';
+COMMENT ON TABLE crm.brevo_push_run IS 'History of crm_push_recommendations: one row per call, with what it returned; kept crm.sync_history_days days.';
 COMMENT ON COLUMN crm.brevo_push_run.run_id IS 'Identifies the push.';
 COMMENT ON COLUMN crm.brevo_push_run.source IS 'The brevo source pushed to.';
 COMMENT ON COLUMN crm.brevo_push_run.started_at IS 'When it started.';
@@ -153,6 +153,10 @@ BEGIN
     IF NOT pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext('pg_crm.brevo_push'), pg_catalog.hashtext(source)) THEN
         RAISE EXCEPTION 'another crm_push_recommendations to source "%" is running', source USING ERRCODE = '55P03';
     END IF;
+    DELETE FROM crm.brevo_push_run r
+     WHERE r.source = crm_push_recommendations.source
+       AND r.started_at < pg_catalog.now()
+                          - pg_catalog.make_interval(days => pg_catalog.current_setting('crm.sync_history_days')::int);
     INSERT INTO crm.brevo_push_run (source, status, options)
     VALUES (crm_push_recommendations.source, 'running', crm_push_recommendations.options) RETURNING run_id INTO run;
 
@@ -191,6 +195,7 @@ BEGIN
                                              'list_ids', list_ids)::text) AS fingerprint,
            false AS unchanged, NULL::int AS batch_no
       FROM judged j;
+    CREATE INDEX ON crm_push (batch_no);
     UPDATE crm_push p SET unchanged = true
       FROM crm.brevo_push_state s
      WHERE NOT force AND p.skip IS NULL AND s.source = crm_push_recommendations.source
