@@ -175,6 +175,12 @@ SELECT count(*) AS reset FROM crm_read_api('push_mock_reset', '');
 SELECT * FROM pg_temp.summary(crm_push_recommendations('push_500_from_2', '{"batch_size": 2}'));
 SELECT string_agg(tag, ',' ORDER BY tag) AS rest FROM sent_contacts;
 SELECT (r ->> 'sent')::int AS sent FROM crm_push_recommendations('push_500_from_2', '{"batch_size": 2}') r;
+-- The job procedure (pg_cron): commits, then fails the job when a batch failed.
+CALL crm_push_recommendations_job('push_500_from_2');
+\set VERBOSITY terse
+CALL crm_push_recommendations_job('push_old_key', '{"batch_size": 2}');
+\set VERBOSITY default
+SELECT status, count(*) FROM crm.brevo_push_run WHERE source = 'push_old_key' GROUP BY 1;
 -- No key in any record of the pushes.
 SELECT count(*) AS leaks FROM crm.brevo_push_run
  WHERE concat_ws(' ', error, result::text, options::text) ~ '(brevo-secret-key-789|xkeysib-expired)';

@@ -302,7 +302,7 @@ BEGIN
     outcome := @extschema@.crm_push_recommendations(source, options);
     COMMIT;
     IF outcome ->> 'status' = 'failed' THEN
-        RAISE EXCEPTION 'crm_push_recommendations(%) failed: %', source, outcome ->> 'error'
+        RAISE EXCEPTION 'crm_push_recommendations(%): %', source, outcome ->> 'error'
             USING HINT = 'See crm.brevo_push_run, run ' || (outcome ->> 'run_id') || '; a rerun sends the rest.';
     END IF;
 END

@@ -193,7 +193,7 @@ expect client.err "Invalid field 'no_such_field'"
 expect client.out "json 1200"
 grep -qE '^push leak_brevo: succeeded [1-9]' "$work/client.out" || fail "the push to Brevo sent nothing: $(grep '^push' "$work/client.out")"
 expect client.out "push leak_bad_brevo: batch 1 of"
-expect client.err "crm_push_recommendations(leak_bad_brevo) failed: batch 1 of"
+expect client.err "ERROR:  P0001: crm_push_recommendations(leak_bad_brevo): batch 1 of"
 grep -q '|401|' "$work/client.out" || fail "crm_api_requests() showed no 401"
 
 # The pg_cron run (up to a minute and a quarter away).
