@@ -246,9 +246,11 @@ BEGIN
                run_id = EXCLUDED.run_id, pushed_at = EXCLUDED.pushed_at;
         -- One row per product pushed, status reco_push: the attributes are
         -- set, no e-mail is sent, so the contact cap (status sent) ignores them.
+        -- The key carries the run (unique here whatever Brevo's ids) and Brevo's processId.
         INSERT INTO crm.contact_history (contact_key, customer_key, email, date_contact, channel, campaign, subject,
                                          status, product_suggested, source)
-        SELECT pg_catalog.format('%s-reco_push-%s-%s-%s', crm_push_recommendations.source, process, p.customer_key, u.rank),
+        SELECT pg_catalog.format('%s-reco_push-%s-%s-%s-%s', crm_push_recommendations.source, run, process, p.customer_key,
+                                 u.rank),
                p.customer_key, p.email, pg_catalog.clock_timestamp(), 'brevo', 'recommendation', u.reason, 'reco_push',
                u.product, crm_push_recommendations.source
           FROM crm_push p, unnest(p.products, p.reasons) WITH ORDINALITY AS u(product, reason, rank)
