@@ -196,7 +196,7 @@ SELECT crm_push_recommendations('brevo_push', '{"batch_size": 1001}');
 SELECT crm_push_recommendations('brevo_push', '{"top": "3"}');
 SELECT crm_push_recommendations('brevo_push', '{"list_ids": [2, -7]}');
 SELECT crm_push_recommendations('brevo_push', '{"force": "yes"}');
-SELECT crm._api_post('brevo_push', 'contacts', '{}');
+SELECT crm._brevo_import('push_mock_reset', '[{"email": "a@example.fr", "recommendations": [{"name": "X"}]}]', '{}');
 \set VERBOSITY default
 
 -- crm_runner may push; crm_reader may not.

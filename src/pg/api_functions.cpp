@@ -1,7 +1,7 @@
 // APIs as foreign-like tables: crm_read_api (records as jsonb),
 // crm_read_api_rows (typed rows for a column definition list),
-// crm_source_test (one page, in plain words) and the config check behind
-// crm_source_add. The connector (core/api_connector) decides requests and
+// crm_source_test (one page, in plain words), the config check behind
+// crm_source_add, and the one write: crm._brevo_import. The connector (core/api_connector) decides requests and
 // judges responses, the HTTP client (core/http_client) sends them under
 // crm.allowed_hosts, and rows stream into the function's tuplestore one page
 // at a time.
@@ -11,6 +11,7 @@
 
 #include "core/api_connector.hpp"
 #include "core/api_stream.hpp"
+#include "core/brevo_import.hpp"
 #include "core/error.hpp"
 #include "core/export_source.hpp"
 #include "core/http_client.hpp"
@@ -259,20 +260,23 @@ Datum read_api_rows_impl(FunctionCallInfo fcinfo) {
     });
 }
 
-// crm._api_post: one write through a source (ApiWriter says which
-// resources may be written). Returns {"status", "body", "requests",
-// "retries", "ms"}; errors are the readers' (secret blanked).
-Datum api_post_impl(FunctionCallInfo fcinfo) {
+// crm._brevo_import: one contacts import of crm_push_recommendations
+// through a brevo source (ApiWriter), returning {"status", "body",
+// "requests", "retries", "ms"}. The body is built here from the contacts
+// (core/brevo_import), never taken from the caller: crm_runner may set
+// pg_crm's RECO_* attributes with the admin's key, not post anything else.
+Datum brevo_import_impl(FunctionCallInfo fcinfo) {
     std::string_view name_arg = text_arg(fcinfo, 0);
-    std::string_view resource = text_arg(fcinfo, 1);
-    const char* body_json = crm::pg::jsonb_text_arg(fcinfo, 2);
+    const char* contacts_json = crm::pg::jsonb_text_arg(fcinfo, 1);
+    const char* options_json = crm::pg::jsonb_text_arg(fcinfo, 2);
     std::string name(name_arg);
     std::string out;
     {
         ApiCall call(name);
-        crm::ApiWriter writer(call.config, call.secret(), resource);
+        crm::ApiWriter writer(call.config, call.secret(), "contacts/import");
         call.written = writer.describe();
-        crm::HttpResponse response = call.client.perform(writer.request(body_json));
+        crm::HttpResponse response =
+            call.client.perform(writer.request(crm::brevo_import_body(contacts_json, options_json)));
         crm::JsonDocument document;
         simdjson::dom::element answer = writer.on_response(response, document);
         const std::vector<crm::HttpAttempt>& attempts = call.client.attempts();
@@ -316,7 +320,7 @@ Datum api_requests_impl(FunctionCallInfo fcinfo) {
 }  // namespace
 
 CRM_SQL_FUNCTION(crm_api_requests, api_requests_impl)
-CRM_SQL_FUNCTION(crm_api_post, api_post_impl)
+CRM_SQL_FUNCTION(crm_brevo_import, brevo_import_impl)
 CRM_SQL_FUNCTION(crm_source_check, source_check_impl)
 CRM_SQL_FUNCTION(crm_source_test, source_test_impl)
 CRM_SQL_FUNCTION(crm_read_api, read_api_impl)

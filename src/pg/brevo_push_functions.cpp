@@ -1,6 +1,7 @@
 // crm._brevo_import_body: the contacts import body of a batch of
-// crm_push_recommendations (core/brevo_import), as jsonb. The push itself
-// is SQL (src/sql/89_brevo_push.sql) and sends through crm._api_post.
+// crm_push_recommendations (core/brevo_import), as jsonb: what a dry run
+// shows. The push itself is SQL (src/sql/89_brevo_push.sql) and sends with
+// crm._brevo_import (src/pg/api_functions.cpp, beside the API readers).
 #include <string>
 
 #include "core/brevo_import.hpp"

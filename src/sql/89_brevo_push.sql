@@ -56,18 +56,19 @@ COMMENT ON COLUMN crm.brevo_push_run.error IS 'The failing batch, the SQLSTATE a
 COMMENT ON COLUMN crm.brevo_push_run.run_by IS 'Session user (the pg_cron job owner for scheduled pushes).';
 GRANT SELECT, INSERT, UPDATE, DELETE ON crm.brevo_push_state, crm.brevo_push_run TO crm_runner;
 
-CREATE FUNCTION crm._api_post(source text, resource text, body jsonb) RETURNS jsonb
-    AS 'MODULE_PATHNAME', 'crm_api_post' LANGUAGE C VOLATILE STRICT;
-COMMENT ON FUNCTION crm._api_post(text, text, jsonb) IS
-    'Internal: one JSON POST to a writable resource of a source (brevo contacts/import), with its secret, under '
-    'crm.allowed_hosts, retries and timeouts. Returns {"status", "body", "requests", "retries", "ms"}.';
+CREATE FUNCTION crm._brevo_import(source text, contacts jsonb, options jsonb) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'crm_brevo_import' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION crm._brevo_import(text, jsonb, jsonb) IS
+    'Internal: one Brevo contacts import (POST /v3/contacts/import) of the body crm._brevo_import_body builds, with '
+    'the source''s secret, under crm.allowed_hosts, retries and timeouts. Returns {"status", "body", "requests", '
+    '"retries", "ms"}.';
 CREATE FUNCTION crm._brevo_import_body(contacts jsonb, options jsonb) RETURNS jsonb
     AS 'MODULE_PATHNAME', 'crm_brevo_import_body' LANGUAGE C IMMUTABLE STRICT;
 COMMENT ON FUNCTION crm._brevo_import_body(jsonb, jsonb) IS
     'Internal: the Brevo contacts import body for [{"email", "recommendations": [{"name", "reason"}]}] and '
     '{"list_ids": [...]}: attributes RECO_COUNT, RECO_n, RECO_n_RAISON (texts cut to 255 bytes).';
-REVOKE ALL ON FUNCTION crm._api_post(text, text, jsonb), crm._brevo_import_body(jsonb, jsonb) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION crm._api_post(text, text, jsonb), crm._brevo_import_body(jsonb, jsonb) TO crm_runner;
+REVOKE ALL ON FUNCTION crm._brevo_import(text, jsonb, jsonb), crm._brevo_import_body(jsonb, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION crm._brevo_import(text, jsonb, jsonb), crm._brevo_import_body(jsonb, jsonb) TO crm_runner;
 
 CREATE FUNCTION crm_push_recommendations(source text, options jsonb DEFAULT '{}') RETURNS jsonb
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
@@ -91,7 +92,6 @@ DECLARE
     batch int;
     batch_count int;
     contacts jsonb;
-    body jsonb;
     answer jsonb;
     process bigint;
     process_ids jsonb := '[]';
@@ -220,8 +220,7 @@ BEGIN
             CONTINUE;
         END IF;
         BEGIN
-            body := crm._brevo_import_body(contacts, body_options);
-            answer := crm._api_post(source, 'contacts/import', body);
+            answer := crm._brevo_import(source, contacts, body_options);
             IF jsonb_typeof(answer #> '{body,processId}') IS DISTINCT FROM 'number' THEN
                 RAISE EXCEPTION 'Brevo answered HTTP % without a processId', answer ->> 'status' USING ERRCODE = '08P01',
                     DETAIL = 'The answer: ' || left(answer ->> 'body', 200);

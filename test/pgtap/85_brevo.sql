@@ -14,7 +14,7 @@ SELECT ok(has_function_privilege('crm_runner', 'crm_push_recommendations_job(tex
           AND NOT has_function_privilege('public', 'crm_push_recommendations_job(text, jsonb)', 'EXECUTE'),
           'the job procedure: crm_runner only');
 SELECT function_privs_are('crm', f, args, r, privs)
-  FROM (VALUES ('_api_post', ARRAY['text', 'text', 'jsonb']), ('_brevo_import_body', ARRAY['jsonb', 'jsonb'])) AS f(f, args)
+  FROM (VALUES ('_brevo_import', ARRAY['text', 'jsonb', 'jsonb']), ('_brevo_import_body', ARRAY['jsonb', 'jsonb'])) AS f(f, args)
  CROSS JOIN (VALUES ('crm_runner', ARRAY['EXECUTE']), ('crm_reader', ARRAY[]::text[]), ('public', ARRAY[]::text[])) AS r(r, privs);
 SELECT table_privs_are('crm', t, r, privs)
   FROM unnest(ARRAY['brevo_push_state', 'brevo_push_run']) AS t
@@ -40,13 +40,13 @@ RESET ROLE;
 CREATE ROLE pgtap_push_plain;
 SET LOCAL ROLE pgtap_push_plain;
 SELECT throws_ok($$SELECT crm_push_recommendations('pgtap_push')$$, '42501', NULL, 'a plain role may not push');
-SELECT throws_ok($$SELECT crm._api_post('pgtap_push', 'contacts/import', '{}')$$, '42501', NULL,
-                 'a plain role may not post through a source');
+SELECT throws_ok($$SELECT crm._brevo_import('pgtap_push', '[]', '{}')$$, '42501', NULL,
+                 'a plain role may not import into Brevo');
 RESET ROLE;
--- A runner may write only the resources ApiWriter knows, whatever it asks.
+-- A runner imports only what pg_crm builds: a body of its own is refused.
 SET LOCAL ROLE crm_runner;
-SELECT throws_ok($$SELECT crm._api_post('pgtap_push', 'contacts', '{}')$$, '22023', NULL,
-                 'crm._api_post refuses a resource that is not writable');
+SELECT throws_ok($$SELECT crm._brevo_import('pgtap_push', '{"jsonBody": [], "emailBlacklist": true}', '{}')$$,
+                 '22023', NULL, 'crm._brevo_import takes contacts, not a Brevo body');
 RESET ROLE;
 
 SELECT * FROM finish();
