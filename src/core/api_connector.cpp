@@ -335,6 +335,74 @@ std::string_view server_message(simdjson::dom::element root) {
     return {};
 }
 
+std::string blank_secret(std::string text, const std::string& secret) {
+    if (!secret.empty()) {
+        for (std::size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at))
+            text.replace(at, secret.size(), "[secret]");
+    }
+    return text;
+}
+
+// Blanked before the cut, so that no part of the secret survives either.
+std::string quote_server(std::string_view server_text, const std::string& secret) {
+    return excerpt(blank_secret(std::string(server_text), secret), kQuotedBytes);
+}
+
+// 401/403 (or Odoo's login refusal): names the secret to check, never its value.
+// `use` ("read", "write") says what the account must be allowed to do.
+[[noreturn]] void throw_refused(const ApiConfig& config, const std::string& secret, const std::string& target,
+                                long status, std::string_view message, const char* use) {
+    std::string what;
+    if (config.kind == "odoo") {
+        what = "Odoo refused the login for " + config.login + " on database " + config.database;
+    } else {
+        std::string vendor = config.kind == "pennylane" ? "Pennylane" : config.kind == "brevo" ? "Brevo" : target;
+        what = vendor + " refused the credentials (HTTP " + std::to_string(status) + ")";
+    }
+    std::string hint = config.secret_name.empty()
+                           ? "The source config has no \"auth\"; add one naming the secret to send."
+                           : "Check that the secret is current and that the account may " + std::string(use) +
+                                 " this resource.";
+    throw Error(sqlstate::kInvalidAuthorization,
+                what + (config.secret_name.empty() ? "" : ": check the secret " + config.secret_name),
+                message.empty() ? "" : "The server said: " + quote_server(message, secret), hint);
+}
+
+// Any status but 2xx is an error quoting the server's message (its JSON
+// "message" or "error", or the start of a non-JSON body).
+void check_http_status(const ApiConfig& config, const std::string& secret, const std::string& target,
+                       const std::string& context, const char* use, HttpResponse& response, JsonDocument& document) {
+    if (response.status >= 200 && response.status < 300) return;
+    std::string_view message;
+    std::string raw_excerpt;
+    try {
+        message = server_message(document.parse(response.body, context));
+    } catch (const Error&) {
+        raw_excerpt = response.body.substr(0, 4 * kQuotedBytes);  // not JSON (an HTML error page): quote its start
+        message = raw_excerpt;
+    }
+    if (response.status == 401 || response.status == 403)
+        throw_refused(config, secret, target, response.status, message, use);
+    throw Error(sqlstate::kConnectionFailure, "HTTP " + std::to_string(response.status) + " from " + target,
+                message.empty() ? "" : "The server said: " + quote_server(message, secret));
+}
+
+void check_secret_bytes(const ApiConfig& config, const std::string& secret) {
+    if (std::any_of(secret.begin(), secret.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; }))
+        throw Error(sqlstate::kInvalidParameterValue,
+                    "the secret \"" + config.secret_name + "\" holds a line break or a NUL byte", "",
+                    "Store the key or token alone, without a trailing newline.");
+}
+
+// The vendors that authenticate with a header (Odoo sends its key in the body).
+void add_auth_header(const ApiConfig& config, const std::string& secret, HttpRequest& out) {
+    if (config.kind == "pennylane") out.headers.emplace_back("Authorization", "Bearer " + secret);
+    else if (config.kind == "brevo") out.headers.emplace_back("api-key", secret);
+    else if (config.kind == "http_json" && !config.secret_name.empty())
+        out.headers.emplace_back(config.auth_header,
+                                 config.auth_prefix.empty() ? secret : config.auth_prefix + " " + secret);
+}
+
 }  // namespace
 
 std::string percent_encode(std::string_view text) {
@@ -417,10 +485,7 @@ ApiConfig parse_api_config(std::string_view kind, std::string_view config_json) 
 ApiReader::ApiReader(const ApiConfig& config, std::string secret, std::string_view resource,
                      std::string_view options_json)
     : config_(config), secret_(std::move(secret)), resource_(resource), max_pages_(config.max_pages) {
-    if (std::any_of(secret_.begin(), secret_.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; }))
-        throw Error(sqlstate::kInvalidParameterValue,
-                    "the secret \"" + config_.secret_name + "\" holds a line break or a NUL byte", "",
-                    "Store the key or token alone, without a trailing newline.");
+    check_secret_bytes(config_, secret_);
     auto bad_resource = [&](const std::string& what, const std::string& hint) {
         throw Error(sqlstate::kInvalidParameterValue, what, "", hint);
     };
@@ -619,11 +684,7 @@ void ApiReader::request_odoo(HttpRequest& out) const {
 
 void ApiReader::request_get(HttpRequest& out) const {
     const ApiPagination& paging = config_.pagination;
-    if (config_.kind == "pennylane") out.headers.emplace_back("Authorization", "Bearer " + secret_);
-    else if (config_.kind == "brevo") out.headers.emplace_back("api-key", secret_);
-    else if (!config_.secret_name.empty())
-        out.headers.emplace_back(config_.auth_header,
-                                 config_.auth_prefix.empty() ? secret_ : config_.auth_prefix + " " + secret_);
+    add_auth_header(config_, secret_, out);
     if (!next_url_.empty()) {
         out.url = next_url_;
         return;
@@ -640,48 +701,16 @@ void ApiReader::request_get(HttpRequest& out) const {
     append_query(out.url, params);
 }
 
-std::string ApiReader::without_secret(std::string text) const {
-    if (!secret_.empty()) {
-        for (std::size_t at = text.find(secret_); at != std::string::npos; at = text.find(secret_, at))
-            text.replace(at, secret_.size(), "[secret]");
-    }
-    return text;
-}
+std::string ApiReader::without_secret(std::string text) const { return blank_secret(std::move(text), secret_); }
 
-// Blanked before the cut, so that no part of the secret survives either.
-std::string ApiReader::scrubbed(std::string_view server_text) const {
-    return excerpt(without_secret(std::string(server_text)), kQuotedBytes);
-}
+std::string ApiReader::scrubbed(std::string_view server_text) const { return quote_server(server_text, secret_); }
 
 void ApiReader::refused(long status, std::string_view message) const {
-    std::string what;
-    if (config_.kind == "odoo") {
-        what = "Odoo refused the login for " + config_.login + " on database " + config_.database;
-    } else {
-        std::string vendor = config_.kind == "pennylane" ? "Pennylane" : config_.kind == "brevo" ? "Brevo" : last_target_;
-        what = vendor + " refused the credentials (HTTP " + std::to_string(status) + ")";
-    }
-    std::string hint = config_.secret_name.empty()
-                           ? "The source config has no \"auth\"; add one naming the secret to send."
-                           : "Check that the secret is current and that the account may read this resource.";
-    throw Error(sqlstate::kInvalidAuthorization,
-                what + (config_.secret_name.empty() ? "" : ": check the secret " + config_.secret_name),
-                message.empty() ? "" : "The server said: " + scrubbed(message), hint);
+    throw_refused(config_, secret_, last_target_, status, message, "read");
 }
 
 void ApiReader::check_status(HttpResponse& response, JsonDocument& document) const {
-    if (response.status >= 200 && response.status < 300) return;
-    std::string_view message;
-    std::string raw_excerpt;
-    try {
-        message = server_message(document.parse(response.body, describe()));
-    } catch (const Error&) {
-        raw_excerpt = response.body.substr(0, 4 * kQuotedBytes);  // not JSON (an HTML error page): quote its start
-        message = raw_excerpt;
-    }
-    if (response.status == 401 || response.status == 403) refused(response.status, message);
-    throw Error(sqlstate::kConnectionFailure, "HTTP " + std::to_string(response.status) + " from " + last_target_,
-                message.empty() ? "" : "The server said: " + scrubbed(message));
+    check_http_status(config_, secret_, last_target_, describe(), "read", response, document);
 }
 
 void ApiReader::check_odoo_error(simdjson::dom::element root) const {
@@ -854,6 +883,48 @@ void ApiReader::advance_link(simdjson::dom::element root) {
                     describe() + ": a next page URL came back after page " + std::to_string(pages_));
     next_url_ = std::move(url);
 }
+
+ApiWriter::ApiWriter(const ApiConfig& config, std::string secret, std::string_view resource)
+    : config_(config), secret_(std::move(secret)), resource_(resource) {
+    check_secret_bytes(config_, secret_);
+    // What may be written, per kind: a short list on purpose (a write
+    // through a source's key is a bigger power than a read).
+    static constexpr std::pair<const char*, const char*> kWritable[] = {{"brevo", "contacts/import"}};
+    bool known = false;
+    for (const auto& [kind, name] : kWritable) known = known || (config_.kind == kind && resource_ == name);
+    if (!known)
+        throw Error(sqlstate::kInvalidParameterValue,
+                    "\"" + excerpt(resource_, 60) + "\" is not a writable " + config_.kind + " resource", "",
+                    "Writable: brevo contacts/import.");
+    url_ = config_.url + "/v3/" + resource_;
+}
+
+HttpRequest ApiWriter::request(std::string body) const {
+    HttpRequest out;
+    out.method = "POST";
+    out.url = url_;
+    out.headers.emplace_back("Accept", "application/json");
+    out.headers.emplace_back("Content-Type", "application/json");
+    add_auth_header(config_, secret_, out);
+    out.body = std::move(body);
+    return out;
+}
+
+simdjson::dom::element ApiWriter::on_response(HttpResponse& response, JsonDocument& document) const {
+    const std::string target = target_of(url_);
+    try {
+        check_http_status(config_, secret_, target, describe(), "write", response, document);
+        if (response.body.empty())
+            throw Error(sqlstate::kProtocolViolation,
+                        "empty response (HTTP " + std::to_string(response.status) + ") from " + target);
+        return document.parse(response.body, describe());
+    } catch (const Error& e) {
+        throw Error(e.sqlstate(), blank_secret(e.what(), secret_), blank_secret(e.detail(), secret_),
+                    blank_secret(e.hint(), secret_));
+    }
+}
+
+std::string ApiWriter::describe() const { return config_.kind + " " + resource_; }
 
 ApiReader probe_reader(const ApiConfig& config, std::string secret) {
     std::string_view resource = config.kind == "odoo"        ? "res.partner"

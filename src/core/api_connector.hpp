@@ -183,6 +183,33 @@ private:
     std::int64_t last_id_ = 0;
 };
 
+// One JSON POST that writes to a vendor resource, authenticated like the
+// source's reads (the same header, the same secret) and judged like them.
+// Writable resources: brevo "contacts/import" (an upsert by e-mail, so a
+// retry after a 429, a 5xx or a timeout cannot do harm).
+class ApiWriter {
+public:
+    // Unknown resource (or a kind with none), a secret with CR, LF or NUL -> Error 22023.
+    ApiWriter(const ApiConfig& config, std::string secret, std::string_view resource);
+
+    // POST <url>/v3/<resource> with the auth header and `body` as JSON.
+    HttpRequest request(std::string body) const;
+
+    // The response's JSON value, parsed into `document`:
+    //   401/403 -> 28000 naming the secret; other non-2xx -> 08006 "HTTP 400 from host/path"
+    //   quoting the server's message (the secret blanked); an empty body -> 08P01; invalid JSON -> 22032.
+    simdjson::dom::element on_response(HttpResponse& response, JsonDocument& document) const;
+
+    // "brevo contacts/import"
+    std::string describe() const;
+
+private:
+    ApiConfig config_;
+    std::string secret_;
+    std::string resource_;
+    std::string url_;
+};
+
 // The reader crm_source_test uses to check a source: Odoo logs in and reads
 // one res.partner; pennylane reads one customer; brevo one contact;
 // http_json its first page.

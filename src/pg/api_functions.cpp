@@ -1,7 +1,7 @@
 // APIs as foreign-like tables: crm_read_api (records as jsonb),
 // crm_read_api_rows (typed rows for a column definition list),
-// crm_source_test (one page, in plain words) and the config check behind
-// crm_source_add. The connector (core/api_connector) decides requests and
+// crm_source_test (one page, in plain words), the config check behind
+// crm_source_add, and the one write: crm._brevo_import. The connector (core/api_connector) decides requests and
 // judges responses, the HTTP client (core/http_client) sends them under
 // crm.allowed_hosts, and rows stream into the function's tuplestore one page
 // at a time.
@@ -11,6 +11,7 @@
 
 #include "core/api_connector.hpp"
 #include "core/api_stream.hpp"
+#include "core/brevo_import.hpp"
 #include "core/error.hpp"
 #include "core/export_source.hpp"
 #include "core/http_client.hpp"
@@ -54,6 +55,7 @@ struct ApiCall {
     crm::ApiConfig config;
     crm::HttpClient client;
     std::unique_ptr<crm::ApiReader> reader;
+    std::string written;  // the resource a write went to ("brevo contacts/import"), for crm_api_requests()
 
     explicit ApiCall(const std::string& name)
         : source(crm::pg::load_source(name)),
@@ -66,7 +68,7 @@ struct ApiCall {
     // Runs on success and while an error unwinds: both are worth keeping.
     ~ApiCall() {
         try {
-            last_call = LastCall{source.name, reader ? reader->describe() : std::string(), client.attempts()};
+            last_call = LastCall{source.name, reader ? reader->describe() : written, client.attempts()};
         } catch (...) {
             last_call = LastCall{};  // out of memory: forget rather than fail in a destructor
         }
@@ -258,6 +260,36 @@ Datum read_api_rows_impl(FunctionCallInfo fcinfo) {
     });
 }
 
+// crm._brevo_import: one contacts import of crm_push_recommendations
+// through a brevo source (ApiWriter), returning {"status", "body",
+// "requests", "retries", "ms"}. The body is built here from the contacts
+// (core/brevo_import), never taken from the caller: crm_runner may set
+// pg_crm's RECO_* attributes with the admin's key, not post anything else.
+Datum brevo_import_impl(FunctionCallInfo fcinfo) {
+    std::string_view name_arg = text_arg(fcinfo, 0);
+    const char* contacts_json = crm::pg::jsonb_text_arg(fcinfo, 1);
+    const char* options_json = crm::pg::jsonb_text_arg(fcinfo, 2);
+    std::string name(name_arg);
+    std::string out;
+    {
+        ApiCall call(name);
+        crm::ApiWriter writer(call.config, call.secret(), "contacts/import");
+        call.written = writer.describe();
+        crm::HttpResponse response =
+            call.client.perform(writer.request(crm::brevo_import_body(contacts_json, options_json)));
+        crm::JsonDocument document;
+        simdjson::dom::element answer = writer.on_response(response, document);
+        const std::vector<crm::HttpAttempt>& attempts = call.client.attempts();
+        double ms = 0;
+        for (const crm::HttpAttempt& a : attempts) ms += a.ms + a.waited_ms;
+        out = "{\"status\":" + std::to_string(response.status) + ",\"body\":" + crm::minified(answer) +
+              ",\"requests\":" + std::to_string(attempts.size()) +
+              ",\"retries\":" + std::to_string(attempts.size() - 1) +
+              ",\"ms\":" + std::to_string(static_cast<long long>(ms)) + "}";
+    }
+    return crm::pg::make_jsonb(out);
+}
+
 Datum api_requests_impl(FunctionCallInfo fcinfo) {
     InitMaterializedSRF(fcinfo, 0);
     auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
@@ -288,6 +320,7 @@ Datum api_requests_impl(FunctionCallInfo fcinfo) {
 }  // namespace
 
 CRM_SQL_FUNCTION(crm_api_requests, api_requests_impl)
+CRM_SQL_FUNCTION(crm_brevo_import, brevo_import_impl)
 CRM_SQL_FUNCTION(crm_source_check, source_check_impl)
 CRM_SQL_FUNCTION(crm_source_test, source_test_impl)
 CRM_SQL_FUNCTION(crm_read_api, read_api_impl)

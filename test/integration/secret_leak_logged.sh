@@ -4,9 +4,11 @@
 # path — Odoo, Pennylane and Brevo syncs against the mock, a wrong key (401),
 # an unreachable port, a missing secret, an Odoo error, crm_source_test,
 # crm_read_api of a bad resource, an http_json read, crm_sync_job directly
-# and from pg_cron — leaves none of the four key values in what the client
-# receives (results, NOTICE/WARNING/ERROR), the new part of the server log,
-# crm.sync_run, crm.source, crm_api_requests() or cron.job_run_details.
+# and from pg_cron, crm_push_recommendations to Brevo with the right key and
+# a wrong one (and its job procedure) — leaves none of the four key values in
+# what the client receives (results, NOTICE/WARNING/ERROR), the new part of
+# the server log, crm.sync_run, crm.brevo_push_run, crm.source,
+# crm_api_requests() or cron.job_run_details.
 # crm_secret_set's own statement holds the value as a literal (or as a bind
 # parameter, which log_statement = all logs too): it is only safe with
 # log_statement and log_min_duration_statement off for its transaction, so
@@ -45,6 +47,7 @@ DELETE FROM cron.job_run_details WHERE command LIKE '%leak\_%';
 SELECT crm_source_remove(name) FROM crm.source WHERE name IN ($sources);
 SELECT crm_secret_remove(name) FROM crm.secret_names WHERE name LIKE 'leak\_%';
 DELETE FROM crm.customer_identity WHERE customer_key IN (SELECT customer_key FROM crm.customers WHERE source IN ($sources));
+DELETE FROM crm.recommendation WHERE customer_key IN (SELECT customer_key FROM crm.customers WHERE source IN ($sources));
 DELETE FROM crm.contact_history WHERE source IN ($sources);
 DELETE FROM crm.sales_lines WHERE source IN ($sources);
 DELETE FROM crm.customers WHERE source IN ($sources);
@@ -52,6 +55,8 @@ DELETE FROM crm.product_catalog WHERE source IN ($sources);
 DELETE FROM crm.stock_levels WHERE source IN ($sources);
 DELETE FROM crm.sync_cursor WHERE source IN ($sources);
 DELETE FROM crm.sync_run WHERE source IN ($sources);
+DELETE FROM crm.brevo_push_state WHERE source IN ($sources);
+DELETE FROM crm.brevo_push_run WHERE source IN ($sources);
 SQL
   [ -z "$mock_pid" ] || kill "$mock_pid" 2>/dev/null || true
   rm -rf "$work"
@@ -154,6 +159,18 @@ SELECT * FROM crm_api_requests();
 SELECT 'json ' || count(*) FROM crm_read_api('leak_json', 'contacts');
 SELECT * FROM crm_api_requests();
 CALL crm_sync_job('leak_bad_odoo');
+-- Recommendations to Brevo: the key in a POST, accepted, then refused. The
+-- mock's products have no volume (no stock in 75 cl): three are set by hand.
+INSERT INTO crm.recommendation (customer_key, rank, product_key, score, reason, reason_detail)
+SELECT c.customer_key, 1, (SELECT min(product_key) FROM crm.product_catalog WHERE source = 'leak_odoo'), 1,
+       'souvent acheté avec un vin de test', '{"kind": "co_purchase"}'
+  FROM crm.customers c WHERE c.source = 'leak_odoo' AND c.email IS NOT NULL AND NOT c.email_opt_out AND NOT c.bounced
+ ORDER BY c.customer_key LIMIT 3;
+SELECT 'push leak_brevo: ' || (r ->> 'status') || ' ' || (r ->> 'sent') FROM crm_push_recommendations('leak_brevo', '{"force": true, "top": 1}') r;
+SELECT * FROM crm_api_requests();
+SELECT 'push leak_bad_brevo: ' || (crm_push_recommendations('leak_bad_brevo', '{"force": true, "top": 1}') ->> 'error');
+SELECT * FROM crm_api_requests();
+CALL crm_push_recommendations_job('leak_bad_brevo', '{"force": true, "top": 1}');
 SQL
 
 # Each path did what it is for: otherwise the grep below proves little.
@@ -174,6 +191,9 @@ expect client.err "Brevo refused the credentials (HTTP 401)"
 expect client.err "crm_sync(leak_bad_odoo) failed"
 expect client.err "Invalid field 'no_such_field'"
 expect client.out "json 1200"
+grep -qE '^push leak_brevo: succeeded [1-9]' "$work/client.out" || fail "the push to Brevo sent nothing: $(grep '^push' "$work/client.out")"
+expect client.out "push leak_bad_brevo: batch 1 of"
+expect client.err "ERROR:  P0001: crm_push_recommendations(leak_bad_brevo): batch 1 of"
 grep -q '|401|' "$work/client.out" || fail "crm_api_requests() showed no 401"
 
 # The pg_cron run (up to a minute and a quarter away).
@@ -186,11 +206,12 @@ case "$cron" in failed:*"Brevo refused the credentials"*) ;; *) fail "the pg_cro
 sql "SELECT cron.unschedule($job)" >/dev/null
 
 sql "SELECT r::text FROM crm.sync_run r WHERE source LIKE 'leak\_%'" >"$work/sync_run"
+sql "SELECT r::text FROM crm.brevo_push_run r WHERE source LIKE 'leak\_%'" >"$work/push_run"
 sql "SELECT s::text FROM crm.source s WHERE name LIKE 'leak\_%'" >"$work/source"
 sql "SELECT j::text FROM cron.job_run_details j" >"$work/cron"
 tail -c +$((log_start + 1)) "$log" >"$work/server.log"
 
-checked=(client.out client.err server.log sync_run source cron)
+checked=(client.out client.err server.log sync_run push_run source cron)
 for i in "${!tokens[@]}"; do
   for f in "${checked[@]}"; do
     if grep -nF -- "${tokens[i]}" "$work/$f" >"$work/hit"; then
@@ -209,5 +230,6 @@ grep -q "statement: CALL crm_sync_job('leak_bad_brevo')" "$work/server.log" || f
 lines=$(cat "${checked[@]/#/$work/}" | wc -l)
 figures "$lines" 34
 pass "4 secret values absent from $lines lines (client output and messages, $statements logged statements," \
-  "crm.sync_run, crm.source, crm_api_requests, cron.job_run_details) over 6 syncs, 6 failing ones," \
-  "10 source tests, 10 API reads and 2 crm_sync_job runs; crm_secret_set logged nothing with statement logging off by SET LOCAL"
+  "crm.sync_run, crm.brevo_push_run, crm.source, crm_api_requests, cron.job_run_details) over 6 syncs, 6 failing ones," \
+  "10 source tests, 10 API reads, 2 crm_sync_job runs and 3 Brevo pushes (1 accepted, 2 refused);" \
+  "crm_secret_set logged nothing with statement logging off by SET LOCAL"

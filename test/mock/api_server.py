@@ -23,8 +23,19 @@ Endpoints:
   GET  /v3/contacts?limit&offset&modifiedSince&sort
   GET  /v3/smtp/blockedContacts?limit&offset&startDate&endDate
                                              Brevo
+  POST /v3/contacts/import                   Brevo contacts import: {"jsonBody": [{"email", "attributes"}],
+                                             "updateExistingContacts", "emptyContactsAttributes", "listIds"}.
+                                             Checks the api-key (401), the JSON and its shape, at most 1000
+                                             contacts and 10 MB, attribute names (A-Z, 0-9, _, starting with a
+                                             letter) and values (string, number, boolean): 400 with Brevo's
+                                             {"code", "message"}. Accepted: 202 {"processId": n} (n counts up
+                                             from 1 for the server's life, like Brevo's, never reset)
+  GET  /_imports                             the imports accepted since /_reset, oldest first:
+                                             [{"processId", "listIds", "updateExistingContacts",
+                                               "emptyContactsAttributes", "contacts": jsonBody}]
   GET  /_stats                               {"requests", "faults": {name: count}, "last_headers": [names]}
-  POST /_reset (or GET)                      zero the counters and the rate-limit state; answers [{"reset": true}]
+  POST /_reset (or GET)                      zero the counters and the rate-limit state, forget the imports;
+                                             answers [{"reset": true}]
   PUT  /_bodies/<name>                       keep the request body (any bytes, up to 64 MiB) in memory under <name>
                                              (1 to 100 of [A-Za-z0-9._-]); answers [{"stored": name, "bytes": n}].
                                              Not counted, and kept across /_reset (a later PUT replaces it)
@@ -42,6 +53,9 @@ Faults: /fault/<name>/<normal path> strips the prefix, then
   retry-after-past    first: 429 with Retry-After as an HTTP-date in the past, then normal
   500x3               first three requests: 500, 502, 503, then normal
   500-forever         always 500
+  500-from-2          the first request since reset normally, every later one 500 (a push whose second
+                      batch fails for good)
+  400-brevo           always 400 with Brevo's error body {"code": "invalid_parameter", "message": ...}
   short-body          Content-Length larger than the body sent, then the connection closes
   invalid-json        200 with a truncated JSON body
   wrong-shape         200 with {"unexpected":true}
@@ -92,10 +106,14 @@ FAULTS = {
     "stall", "trickle", "429-retry-after", "429-reset-header", "retry-after-huge", "retry-after-past",
     "500x3", "500-forever", "short-body", "invalid-json", "wrong-shape", "204", "gzip-bomb",
     "redirect-loopback2", "redirect-metadata", "redirect-file", "redirect-same-host", "repeat-cursor",
-    "odoo-error", "counted",
+    "odoo-error", "counted", "500-from-2", "400-brevo",
 }
 
 BASE_EPOCH = calendar.timegm((2024, 5, 1, 8, 0, 0))
+
+BREVO_IMPORT_MAX_CONTACTS = 1000
+BREVO_IMPORT_MAX_BYTES = 10 << 20
+BREVO_ATTRIBUTE_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 BODY_NAME = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 MAX_STORED_BODY = 64 << 20
@@ -432,6 +450,7 @@ class State:
         self.bomb = None
         self.bomb_lock = threading.Lock()
         self.bodies = {}  # name -> bytes stored by PUT /_bodies/<name>; /_reset leaves them
+        self.process_id = 0  # Brevo's import process ids: never reset
         self.reset()
 
     def reset(self):
@@ -440,6 +459,7 @@ class State:
             self.faults = collections.Counter()
             self.last_headers = []
             self.buckets = {}  # Pennylane token -> (tokens, time of last refill)
+            self.imports = []  # Brevo contacts imports accepted since the reset
 
     def count(self, fault, header_names):
         """Counts a request; returns how many requests this fault has seen since reset (1 = first)."""
@@ -468,6 +488,19 @@ class State:
             self.buckets[token] = (tokens, now)
         next_token_at = now + max(0.0, 1 - tokens) / rate
         return admitted, int(tokens), int(next_token_at) + 1
+
+    def accept_import(self, request):
+        with self.lock:
+            self.process_id += 1
+            self.imports.append({"processId": self.process_id, "listIds": request.get("listIds"),
+                                 "updateExistingContacts": request.get("updateExistingContacts"),
+                                 "emptyContactsAttributes": request.get("emptyContactsAttributes"),
+                                 "contacts": request["jsonBody"]})
+            return self.process_id
+
+    def accepted_imports(self):
+        with self.lock:
+            return list(self.imports)
 
     def store_body(self, name, body):
         with self.lock:
@@ -729,6 +762,42 @@ def brevo(headers, resource, query, fault):
     return Reply(200, {"contacts": items[offset:offset + limit], "count": count})
 
 
+def brevo_import(state, headers, body):
+    if headers.get("api-key") != BREVO_KEY:
+        return brevo_error(401, "unauthorized", "Key not found")
+    if len(body) > BREVO_IMPORT_MAX_BYTES:
+        return brevo_error(400, "invalid_parameter", "Request body is larger than 10 MB")
+    try:
+        request = json.loads(body)
+    except ValueError:
+        return brevo_error(400, "bad_request", "Input must be a valid JSON object")
+    if not isinstance(request, dict):
+        return brevo_error(400, "bad_request", "Input must be a valid JSON object")
+    contacts = request.get("jsonBody")
+    if not isinstance(contacts, list) or not contacts:
+        return brevo_error(400, "missing_parameter", "fileUrl, fileBody or jsonBody is required")
+    if len(contacts) > BREVO_IMPORT_MAX_CONTACTS:
+        return brevo_error(400, "out_of_range", f"jsonBody holds at most {BREVO_IMPORT_MAX_CONTACTS} contacts")
+    for flag in ("updateExistingContacts", "emptyContactsAttributes"):
+        if flag in request and not isinstance(request[flag], bool):
+            return brevo_error(400, "invalid_parameter", f"{flag} must be a boolean")
+    lists = request.get("listIds")
+    if lists is not None and not (isinstance(lists, list) and all(isinstance(i, int) and i > 0 for i in lists)):
+        return brevo_error(400, "invalid_parameter", "listIds must be an array of positive integers")
+    for number, contact in enumerate(contacts, 1):
+        if not isinstance(contact, dict) or not isinstance(contact.get("email"), str) or "@" not in contact["email"]:
+            return brevo_error(400, "invalid_parameter", f"jsonBody[{number - 1}]: email is missing or invalid")
+        attributes = contact.get("attributes", {})
+        if not isinstance(attributes, dict):
+            return brevo_error(400, "invalid_parameter", f"jsonBody[{number - 1}]: attributes must be an object")
+        for name, value in attributes.items():
+            if not BREVO_ATTRIBUTE_NAME.match(name):
+                return brevo_error(400, "invalid_parameter", f"Invalid attribute name {name!r}")
+            if not isinstance(value, (str, int, float, bool)):
+                return brevo_error(400, "invalid_parameter", f"Invalid value for attribute {name}")
+    return Reply(202, {"processId": state.accept_import(request)})
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "pg_crm-mock/1.0"
@@ -769,7 +838,7 @@ class Handler(BaseHTTPRequestHandler):
             fault, path = match.group(1), match.group(2)
             if fault not in FAULTS:
                 return self.send(Reply(404, {"error": f"unknown fault {fault}"}))
-        if path in ("/_stats", "/_reset") or path.startswith("/_bodies/"):
+        if path in ("/_stats", "/_reset", "/_imports") or path.startswith("/_bodies/"):
             # Control requests are not counted: they would hide the last one.
             return self.send(self.route(path, body, None))
         seen = state.count(fault, sorted(k.lower() for k in self.headers.keys()))
@@ -798,8 +867,10 @@ class Handler(BaseHTTPRequestHandler):
             return Reply(429, {"error": "Too Many Requests"}, [("Retry-After", past)])
         if fault == "500x3" and seen <= 3:
             return Reply([500, 502, 503][seen - 1], {"error": "Internal Server Error"})
-        if fault == "500-forever":
+        if fault == "500-forever" or (fault == "500-from-2" and seen >= 2):
             return Reply(500, {"error": "Internal Server Error"})
+        if fault == "400-brevo":
+            return brevo_error(400, "invalid_parameter", "Invalid import: the contacts were refused (mock fault)")
         if fault == "204":
             return Reply(204, content_type=None)
         if fault == "gzip-bomb":
@@ -820,6 +891,8 @@ class Handler(BaseHTTPRequestHandler):
         state = self.server.state
         if url.path == "/_stats":
             return Reply(200, state.stats())
+        if url.path == "/_imports":
+            return Reply(200, state.accepted_imports())
         if url.path == "/_reset":
             # GET too, so that a SQL test can reset through an http_json source.
             state.reset()
@@ -844,6 +917,8 @@ class Handler(BaseHTTPRequestHandler):
             return odoo(state, body, fault)
         if url.path.startswith("/api/external/v2/") and self.command == "GET":
             return pennylane(state, self.headers, url.path[len("/api/external/v2/"):], query, fault)
+        if url.path == "/v3/contacts/import" and self.command == "POST":
+            return brevo_import(state, self.headers, body)
         if url.path.startswith("/v3/") and self.command == "GET":
             return brevo(self.headers, url.path[len("/v3/"):], query, fault)
         return Reply(404, {"error": "Not Found", "status": 404})
