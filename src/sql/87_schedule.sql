@@ -230,7 +230,7 @@ BEGIN
             HINT = 'Jobs run as the role that schedules them: schedule as a LOGIN role member of crm_admin (RESET ROLE).';
     END IF;
 
-    SELECT c.job_owner INTO previous FROM crm.schedule_config c WHERE c.job_name = job FOR UPDATE;
+    SELECT c.job_owner INTO previous FROM crm.schedule_config c WHERE c.job_name = job;
     IF FOUND AND previous.job_owner <> me THEN
         IF NOT (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = me) THEN
             RAISE EXCEPTION 'job % was scheduled by role %, and runs as that role', job, previous.job_owner
@@ -332,7 +332,7 @@ DECLARE
     job_role name;
     removed int := 0;
 BEGIN
-    SELECT c.job_owner INTO job_role FROM crm.schedule_config c WHERE c.job_name = job FOR UPDATE;
+    SELECT c.job_owner INTO job_role FROM crm.schedule_config c WHERE c.job_name = job;
     IF FOUND AND job_role <> me AND NOT (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = me) THEN
         RAISE EXCEPTION 'job % was scheduled by role %, and runs as that role', job, job_role
             USING ERRCODE = '42501', HINT = 'That role, or a superuser, removes it.';
