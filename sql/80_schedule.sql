@@ -61,6 +61,13 @@ SELECT d AS day, e AS paris, count(*) AS acts,
  WHERE crm._cron_due(g.gmt, t AT TIME ZONE 'UTC') AND w IS NOT NULL
  GROUP BY d, e ORDER BY d, e;
 
+-- When a job acts next: a minute the Paris clock skips is stepped over, of a
+-- minute it reads twice the first reading counts.
+SELECT e AS paris, after, crm._schedule_next(e, 'Europe/Paris', '{60,120}', after) AS next_run
+  FROM (VALUES ('30 2 * * *', '2026-03-28 12:00+00'::timestamptz), ('30 2 * * *', '2026-10-24 12:00+00'),
+               ('30 2 * * *', '2026-10-25 01:00+00'), ('0 9 15 * *', '2026-11-23 20:00+00'),
+               ('0 9 * * *', '2026-03-29 06:59+00'), ('0 0 30 2 *', '2026-01-01 00:00+00')) AS c(e, after);
+
 -- Without pg_cron in this database: the input is checked, then a clear
 -- refusal; crm.schedule is empty.
 SELECT crm_source_add('sched_a', 'isavigne', jsonb_build_object('directory', :'dir' || '/isavigne_small'));
@@ -105,7 +112,7 @@ BEGIN;
 SELECT crm_source_add('sched_reg', 'isavigne', jsonb_build_object('directory', :'dir' || '/isavigne_small'));
 SELECT crm_schedule('sched_reg', '0 9 * * *') AS jobid \gset
 SELECT job_name, kind, source_or_directory, schedule, timezone, gmt_schedule, active, jobid = :jobid AS same_jobid,
-       job_owner, options, last_status
+       job_owner, options, next_run > now() AND next_run <= now() + interval '1 day' AS next_run_within_a_day, last_status
   FROM crm.schedule WHERE job_name = 'crm-sync-sched_reg';
 SELECT jobname, schedule, command, username FROM cron.job WHERE jobid = :jobid;
 

@@ -168,6 +168,20 @@ std::string field_text(const std::bitset<N>& values, int low, int high, bool sta
 
 int floor_div(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
+bool leap(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+
+int days_in_month(int year, int month) {
+    static constexpr int kDays[13] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return month == 2 && leap(year) ? 29 : kDays[month];
+}
+
+bool day_matches(const CronSchedule& s, int year, int month, int day) {
+    if (!s.months[month]) return false;
+    bool by_day = s.days[day];
+    bool by_week = s.weekdays[weekday(year, month, day)];
+    return s.day_star || s.weekday_star ? by_day && by_week : by_day || by_week;
+}
+
 }  // namespace
 
 CronSchedule parse_cron(std::string_view expression) {
@@ -260,10 +274,34 @@ bool cron_matches(const CronSchedule& schedule, const WallClock& at) {
         at.month < 1 || at.month > 12) {
         return false;
     }
-    if (!schedule.minutes[at.minute] || !schedule.hours[at.hour] || !schedule.months[at.month]) return false;
-    bool day = schedule.days[at.day];
-    bool week = schedule.weekdays[weekday(at.year, at.month, at.day)];
-    return schedule.day_star || schedule.weekday_star ? day && week : day || week;
+    return schedule.minutes[at.minute] && schedule.hours[at.hour] && day_matches(schedule, at.year, at.month, at.day);
+}
+
+bool cron_next(const CronSchedule& schedule, const WallClock& after, WallClock* next) {
+    if (after.month < 1 || after.month > 12 || after.day < 1 || after.day > days_in_month(after.year, after.month)) {
+        return false;
+    }
+    int year = after.year, month = after.month, day = after.day;
+    int from = after.hour * 60 + after.minute + 1;  // first minute of the day still to look at
+    for (int n = 0; n < 8 * 366 + 1; ++n) {
+        if (from < 24 * 60 && day_matches(schedule, year, month, day)) {
+            for (int t = from; t < 24 * 60; ++t) {
+                if (schedule.hours[t / 60] && schedule.minutes[t % 60]) {
+                    *next = WallClock{year, month, day, t / 60, t % 60};
+                    return true;
+                }
+            }
+        }
+        from = 0;
+        if (++day > days_in_month(year, month)) {
+            day = 1;
+            if (++month > 12) {
+                month = 1;
+                ++year;
+            }
+        }
+    }
+    return false;
 }
 
 bool cron_due(const CronSchedule& schedule, const WallClock& at, bool repeated) {

@@ -64,4 +64,10 @@ bool cron_matches(const CronSchedule& schedule, const WallClock& at);
 // clock skips (the spring-forward gap) is never read, so never due.
 bool cron_due(const CronSchedule& schedule, const WallClock& at, bool repeated);
 
+// The first wall-clock minute after `after` (to the minute) the schedule
+// matches, looking up to 8 years ahead (29 February on a Monday); false when
+// there is none ("0 0 30 2 *"). It knows nothing of the zone: a minute its
+// clock skips is the caller's to step over.
+bool cron_next(const CronSchedule& schedule, const WallClock& after, WallClock* next);
+
 }  // namespace crm

@@ -1,6 +1,6 @@
 // What the schedules ask of core/cron_schedule: the GMT superset of a
-// wall-clock expression (crm._cron_gmt) and whether a wall-clock minute is
-// due (crm._cron_due). Time zones stay in SQL (src/sql/87_schedule.sql).
+// wall-clock expression (crm._cron_gmt), whether a wall-clock minute is due
+// (crm._cron_due) and the next one that is (crm._cron_next). Time zones stay in SQL (src/sql/87_schedule.sql).
 #include <string>
 #include <vector>
 
@@ -28,21 +28,41 @@ Datum cron_gmt_impl(FunctionCallInfo fcinfo) {
     return crm::pg::make_text(crm::gmt_superset(crm::parse_cron(expression), offsets));
 }
 
-// crm._cron_due(expression text, wall_clock timestamp, repeated boolean).
-Datum cron_due_impl(FunctionCallInfo fcinfo) {
-    std::string_view expression = text_arg(fcinfo, 0);
-    Timestamp at = PG_GETARG_TIMESTAMP(1);
-    bool repeated = PG_GETARG_BOOL(2);
+// A timestamp argument as a wall-clock minute. Called before any C++ object
+// exists (it may raise).
+crm::WallClock wall_clock_arg(FunctionCallInfo fcinfo, int n) {
+    Timestamp at = PG_GETARG_TIMESTAMP(n);
     struct pg_tm tm;
     fsec_t fsec;
     if (TIMESTAMP_NOT_FINITE(at) || timestamp2tm(at, nullptr, &tm, &fsec, nullptr, nullptr) != 0) {
         ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("wall-clock time out of range")));
     }
-    crm::WallClock wall{tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min};
+    return crm::WallClock{tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min};
+}
+
+// crm._cron_due(expression text, wall_clock timestamp, repeated boolean).
+Datum cron_due_impl(FunctionCallInfo fcinfo) {
+    std::string_view expression = text_arg(fcinfo, 0);
+    crm::WallClock wall = wall_clock_arg(fcinfo, 1);
+    bool repeated = PG_GETARG_BOOL(2);
     PG_RETURN_BOOL(crm::cron_due(crm::parse_cron(expression), wall, repeated));
+}
+
+// crm._cron_next(expression text, after timestamp): NULL when no minute
+// matches within 8 years.
+Datum cron_next_impl(FunctionCallInfo fcinfo) {
+    std::string_view expression = text_arg(fcinfo, 0);
+    crm::WallClock after = wall_clock_arg(fcinfo, 1);
+    crm::WallClock next;
+    if (!crm::cron_next(crm::parse_cron(expression), after, &next)) PG_RETURN_NULL();
+    crm::Timestamp value{{next.year, next.month, next.day}, next.hour, next.minute, 0};
+    ::Timestamp out = 0;
+    if (!crm::pg::to_timestamp(value, &out)) PG_RETURN_NULL();
+    PG_RETURN_TIMESTAMP(out);
 }
 
 }  // namespace
 
 CRM_SQL_FUNCTION(crm_cron_gmt, cron_gmt_impl)
 CRM_SQL_FUNCTION(crm_cron_due, cron_due_impl)
+CRM_SQL_FUNCTION(crm_cron_next, cron_next_impl)

@@ -25,6 +25,11 @@ COMMENT ON FUNCTION crm._cron_due(text, timestamp, boolean) IS
     'Internal: whether a cron expression is due at a wall-clock minute; repeated (the clock already read it before '
     'being set back) keeps only wildcard jobs (minute or hour *), as Vixie cron does.';
 
+CREATE FUNCTION crm._cron_next(expression text, after timestamp) RETURNS timestamp
+    AS 'MODULE_PATHNAME', 'crm_cron_next' LANGUAGE C IMMUTABLE STRICT;
+COMMENT ON FUNCTION crm._cron_next(text, timestamp) IS
+    'Internal: the first wall-clock minute after `after` a cron expression matches (NULL if none within 8 years).';
+
 -- The UTC offsets (minutes east) a zone takes from a year before `around`
 -- to two years after; unknown zones are refused. Sampled twice a day: no
 -- offset of any zone lasts less than a day.
@@ -96,6 +101,36 @@ $$;
 COMMENT ON FUNCTION crm._schedule_due(text, text, timestamptz) IS
     'Whether a job scheduled with this local expression and zone acts when pg_cron starts it at `at` (the guard''s '
     'decision at run_at, for tests and for checking a schedule around a daylight-saving switch).';
+
+-- When a job acts next: the first instant after after_time at which the zone's
+-- clock reads the next matching minute. A minute the clock skips (spring
+-- forward) is stepped over; of a minute it reads twice (fall back), the
+-- first reading counts, as for the guard's fixed-time jobs.
+CREATE FUNCTION crm._schedule_next(schedule text, timezone text, utc_offsets int[], after_time timestamptz)
+    RETURNS timestamptz
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    wall timestamp := after_time AT TIME ZONE timezone;
+    soonest timestamptz;
+BEGIN
+    FOR step IN 1..200 LOOP
+        wall := crm._cron_next(schedule, wall);
+        IF wall IS NULL THEN
+            RETURN NULL;
+        END IF;
+        SELECT min(i) INTO soonest
+          FROM unnest(utc_offsets) o, LATERAL (SELECT (wall - make_interval(mins => o)) AT TIME ZONE 'UTC' AS i) x
+         WHERE (x.i AT TIME ZONE timezone) = wall;
+        IF soonest > after_time THEN
+            RETURN soonest;
+        END IF;
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION crm._schedule_next(text, text, int[], timestamptz) IS
+    'Internal: the next instant a job with this local expression acts, in a zone with these UTC offsets.';
 
 CREATE TABLE crm.schedule_config (
     job_name     text PRIMARY KEY CHECK (job_name ~ '^crm-(sync-[a-z][a-z0-9_]{0,62}|purge|monthly-report)$'),
@@ -426,7 +461,9 @@ COMMENT ON FUNCTION crm._schedule_jobs() IS
 
 CREATE VIEW crm.schedule AS
 SELECT j.job_name, c.kind, c.target AS source_or_directory, c.schedule, c.timezone, j.gmt_schedule, j.active,
-       j.jobid, j.username AS job_owner, c.options, s.local_minute AS last_acted_local, j.last_start, j.last_end,
+       j.jobid, j.username AS job_owner, c.options,
+       CASE WHEN j.active THEN crm._schedule_next(c.schedule, c.timezone, c.utc_offsets, now()) END AS next_run,
+       s.local_minute AS last_acted_local, j.last_start, j.last_end,
        j.last_status, j.last_message, j.failures_7d
   FROM crm._schedule_jobs() j
   LEFT JOIN crm.schedule_config c ON c.job_name = j.job_name AND c.job_owner = j.username
@@ -445,6 +482,7 @@ COMMENT ON COLUMN crm.schedule.active IS 'Whether pg_cron runs the job.';
 COMMENT ON COLUMN crm.schedule.jobid IS 'cron.job.jobid.';
 COMMENT ON COLUMN crm.schedule.job_owner IS 'The role the job runs as (the one that scheduled it).';
 COMMENT ON COLUMN crm.schedule.options IS 'Options passed to the action.';
+COMMENT ON COLUMN crm.schedule.next_run IS 'When the job acts next (the first reading of a wall-clock minute the zone''s clock reads twice); NULL when inactive.';
 COMMENT ON COLUMN crm.schedule.last_acted_local IS 'The wall-clock minute, in the zone, the job last acted for.';
 COMMENT ON COLUMN crm.schedule.last_start IS 'Start of the last run pg_cron recorded (cron.job_run_details).';
 COMMENT ON COLUMN crm.schedule.last_end IS 'End of that run.';
@@ -453,13 +491,15 @@ COMMENT ON COLUMN crm.schedule.last_message IS 'Its return_message: the command 
 COMMENT ON COLUMN crm.schedule.failures_7d IS 'Failed runs in the last 7 days.';
 GRANT SELECT ON crm.schedule TO crm_runner;
 
-REVOKE ALL ON FUNCTION crm._cron_gmt(text, int[]), crm._cron_due(text, timestamp, boolean),
+REVOKE ALL ON FUNCTION crm._cron_gmt(text, int[]), crm._cron_due(text, timestamp, boolean), crm._cron_next(text, timestamp),
+    crm._schedule_next(text, text, int[], timestamptz),
     crm._tz_offsets(text, timestamptz), crm._schedule_decide(text, text, text, int[], timestamptz),
     crm._schedule_due(text, text, timestamptz), crm._schedule_job(text, text, text, text, jsonb),
     crm_schedule(text, text, jsonb), crm_schedule_purge(text, jsonb), crm_schedule_report(text, text, jsonb),
     crm_unschedule_job(text), crm_unschedule(text), crm_purge_history(int), crm._schedule_jobs() FROM PUBLIC;
 REVOKE ALL ON PROCEDURE crm._scheduled_job(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION crm._cron_gmt(text, int[]), crm._cron_due(text, timestamp, boolean),
+GRANT EXECUTE ON FUNCTION crm._cron_gmt(text, int[]), crm._cron_due(text, timestamp, boolean), crm._cron_next(text, timestamp),
+    crm._schedule_next(text, text, int[], timestamptz),
     crm._tz_offsets(text, timestamptz), crm._schedule_decide(text, text, text, int[], timestamptz),
     crm._schedule_due(text, text, timestamptz), crm_purge_history(int), crm._schedule_jobs() TO crm_runner;
 GRANT EXECUTE ON PROCEDURE crm._scheduled_job(text) TO crm_runner;

@@ -137,6 +137,29 @@ TEST(CronMatch, DaysOfMonthAndWeek) {
     EXPECT_FALSE(crm::cron_matches(feb, {2028, 3, 29, 0, 0}));
 }
 
+WallClock next_of(const std::string& expression, const WallClock& after) {
+    WallClock next;
+    EXPECT_TRUE(crm::cron_next(crm::parse_cron(expression), after, &next)) << expression;
+    return next;
+}
+
+bool same(const WallClock& a, const WallClock& b) {
+    return a.year == b.year && a.month == b.month && a.day == b.day && a.hour == b.hour && a.minute == b.minute;
+}
+
+TEST(CronNext, TheFollowingMatchingMinute) {
+    EXPECT_TRUE(same(next_of("0 9 * * *", {2026, 3, 28, 8, 59}), {2026, 3, 28, 9, 0}));
+    EXPECT_TRUE(same(next_of("0 9 * * *", {2026, 3, 28, 9, 0}), {2026, 3, 29, 9, 0}));  // strictly after
+    EXPECT_TRUE(same(next_of("0 9 15 * *", {2026, 12, 15, 9, 0}), {2027, 1, 15, 9, 0}));
+    EXPECT_TRUE(same(next_of("*/20 23 * * *", {2026, 2, 28, 23, 45}), {2026, 3, 1, 23, 0}));
+    EXPECT_TRUE(same(next_of("0 0 29 2 *", {2026, 3, 1, 0, 0}), {2028, 2, 29, 0, 0}));
+    EXPECT_TRUE(same(next_of("0 9 * * 1", {2026, 3, 29, 12, 0}), {2026, 3, 30, 9, 0}));  // the next Monday
+    EXPECT_TRUE(same(next_of("0 0 */31 2 1", {2026, 1, 1, 0, 0}), {2027, 2, 1, 0, 0}));  // starred: day 1 AND Monday
+    WallClock never;
+    EXPECT_FALSE(crm::cron_next(crm::parse_cron("0 0 30 2 *"), {2026, 1, 1, 0, 0}, &never));
+    EXPECT_FALSE(crm::cron_next(crm::parse_cron("0 0 * * *"), {2026, 13, 1, 0, 0}, &never));
+}
+
 // Europe/Paris on a day of 2026, minute by minute in UTC: the clock's
 // offset is `before` until 01:00 UTC, `after` from then on.
 struct ParisDay {
