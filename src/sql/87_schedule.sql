@@ -217,7 +217,7 @@ BEGIN
     ELSIF cfg.kind OPERATOR(pg_catalog.=) 'purge' THEN
         PERFORM @extschema@.crm_purge_history((cfg.options OPERATOR(pg_catalog.->>) 'days')::int);
     ELSE
-        -- Resolved when the job runs: crm_monthly_report may come with a later version.
+        -- Resolved when the job runs: crm_monthly_report is defined elsewhere, and this script does not depend on it.
         EXECUTE 'SELECT @extschema@.crm_monthly_report($1, $2)' USING cfg.target, cfg.options;
     END IF;
 END
@@ -269,7 +269,7 @@ BEGIN
     IF FOUND AND previous.job_owner <> me THEN
         IF NOT (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = me) THEN
             RAISE EXCEPTION 'job % was scheduled by role %, and runs as that role', job, previous.job_owner
-                USING ERRCODE = '42501', HINT = 'That role, or a superuser, changes or removes it.';
+                USING ERRCODE = '42501', HINT = 'That role (its members: SET ROLE ' || previous.job_owner || ') or a superuser changes or removes it.';
         END IF;
         -- A superuser takes the job over: pg_cron keys jobs by (name, role),
         -- so the previous role's job would otherwise keep running too.
@@ -370,7 +370,7 @@ BEGIN
     SELECT c.job_owner INTO job_role FROM crm.schedule_config c WHERE c.job_name = job;
     IF FOUND AND job_role <> me AND NOT (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = me) THEN
         RAISE EXCEPTION 'job % was scheduled by role %, and runs as that role', job, job_role
-            USING ERRCODE = '42501', HINT = 'That role, or a superuser, removes it.';
+            USING ERRCODE = '42501', HINT = 'That role (its members: SET ROLE ' || job_role || ') or a superuser removes it.';
     END IF;
     IF to_regnamespace('cron') IS NOT NULL AND has_schema_privilege('cron', 'USAGE') THEN
         -- cron.job shows a role its own jobs only (a superuser sees all).
