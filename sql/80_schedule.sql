@@ -70,9 +70,11 @@ SELECT e AS paris, after, crm._schedule_next(e, 'Europe/Paris', '{60,120}', afte
 
 -- Without pg_cron in this database: the input is checked, then a clear
 -- refusal; crm.schedule is empty.
-SELECT crm_source_add('sched_a', 'isavigne', jsonb_build_object('directory', :'dir' || '/isavigne_small'));
+SELECT crm_source_add(s, 'isavigne', jsonb_build_object('directory', :'dir' || '/isavigne_small'))
+  FROM unnest(ARRAY['sched_a', 'sched_a_source_whose_name_is_too_long_for_a_pg_cron_job_name']) s;
 SELECT s AS call, pg_temp.err(s) AS error FROM unnest(ARRAY[
     'SELECT crm_schedule(''nowhere'', ''0 9 * * *'')',
+    'SELECT crm_schedule(''sched_a_source_whose_name_is_too_long_for_a_pg_cron_job_name'', ''0 9 * * *'')',
     'SELECT crm_schedule(''sched_a'', ''0 9 * * *'', ''{"fulll": true}'')',
     'SELECT crm_schedule(''sched_a'', ''0 9 * * *'', ''{"full": "yes"}'')',
     'SELECT crm_schedule(''sched_a'', ''0 9 * * *'', ''[]'')',
@@ -97,7 +99,7 @@ SELECT crm_purge_history(5) AS purged;
 SELECT count(*) AS recent_run_kept FROM crm.sync_run WHERE source = 'sched_old';
 SELECT pg_temp.err('SELECT crm_purge_history(0)') AS no_retention;
 DELETE FROM crm.sync_run WHERE source = 'sched_old';
-SELECT crm_source_remove('sched_a');
+SELECT crm_source_remove(s) FROM unnest(ARRAY['sched_a', 'sched_a_source_whose_name_is_too_long_for_a_pg_cron_job_name']) s;
 
 -- Where pg_cron lives (cron.database_name): jobs for real. Everything runs
 -- in one transaction rolled back at the end, so pg_cron never sees them.
@@ -148,7 +150,8 @@ SELECT command, status FROM cron.job_run_details WHERE jobid IN (:jobid, -1) ORD
 
 -- The guard: a job whose local minute matches acts once per local minute,
 -- however many times pg_cron starts it (here the purge, every minute, run
--- twice in the same minute); a job without configuration fails.
+-- twice in the same minute); a job without configuration fails, and so does
+-- one running as another role than the one that scheduled it.
 SELECT crm_schedule_purge('* * * * *', '{"days": 30}') > 0 AS purge_every_minute;
 INSERT INTO crm.sync_run (source, status, started_at) VALUES ('sched_old', 'succeeded', now() - interval '40 days');
 CALL crm._scheduled_job('crm-purge');
@@ -161,6 +164,12 @@ SELECT count(*) AS old_runs_after_second_call FROM crm.sync_run WHERE source = '
 SAVEPOINT ghost;
 CALL crm._scheduled_job('crm-sync-ghost');
 ROLLBACK TO ghost;
+CREATE ROLE sched_reg_other LOGIN IN ROLE crm_runner;
+SET LOCAL ROLE sched_reg_other;
+SAVEPOINT other;
+CALL crm._scheduled_job('crm-purge');
+ROLLBACK TO other;
+RESET ROLE;
 
 -- Unscheduling removes the job and its configuration; a second time, there is none.
 SET client_min_messages = notice;

@@ -133,7 +133,7 @@ COMMENT ON FUNCTION crm._schedule_next(text, text, int[], timestamptz) IS
     'Internal: the next instant a job with this local expression acts, in a zone with these UTC offsets.';
 
 CREATE TABLE crm.schedule_config (
-    job_name     text PRIMARY KEY CHECK (job_name ~ '^crm-(sync-[a-z][a-z0-9_]{0,62}|purge|monthly-report)$'),
+    job_name     text PRIMARY KEY CHECK (job_name ~ '^crm-(sync-[a-z][a-z0-9_]{0,53}|purge|monthly-report)$'),
     kind         text NOT NULL CHECK (kind IN ('sync', 'purge', 'report')),
     target       text,
     schedule     text NOT NULL,
@@ -194,12 +194,18 @@ DECLARE
     cfg record;
     wall timestamp;
 BEGIN
-    SELECT c.kind, c.target, c.schedule, c.timezone, c.gmt_schedule, c.utc_offsets, c.options INTO cfg
+    SELECT c.kind, c.target, c.schedule, c.timezone, c.gmt_schedule, c.utc_offsets, c.options, c.job_owner INTO cfg
       FROM crm.schedule_config c WHERE c.job_name OPERATOR(pg_catalog.=) job;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'pg_crm job "%" has no schedule in crm.schedule_config', job USING ERRCODE = '42704',
             HINT = 'Schedule it again with crm_schedule, crm_schedule_purge or crm_schedule_report, or remove it: '
                    'SELECT cron.unschedule(''' || job || ''').';
+    END IF;
+    -- Only the role that scheduled the job acts on its configuration (a
+    -- pg_cron job made by hand under another role does not).
+    IF cfg.job_owner OPERATOR(pg_catalog.<>) CURRENT_USER THEN
+        RAISE EXCEPTION 'pg_crm job "%" runs as role %, but was scheduled by role %', job, CURRENT_USER, cfg.job_owner
+            USING ERRCODE = '42501', HINT = 'Remove this pg_cron job; crm.schedule shows the one that acts.';
     END IF;
     wall := crm._schedule_decide(cfg.schedule, cfg.gmt_schedule, cfg.timezone, cfg.utc_offsets, pg_catalog.now());
     IF wall IS NULL THEN
@@ -301,6 +307,10 @@ BEGIN
         RAISE EXCEPTION 'source "%" does not exist', source USING ERRCODE = '42704',
             HINT = 'Add it with crm_source_add(name, kind, config); the sources are in crm.source.';
     END IF;
+    IF length('crm-sync-' || source) > 63 THEN
+        RAISE EXCEPTION 'job name crm-sync-% is longer than pg_cron''s 63 characters', source USING ERRCODE = '22023',
+            HINT = 'Sources with names of up to 54 characters can be scheduled.';
+    END IF;
     IF jsonb_typeof(options) IS DISTINCT FROM 'object' THEN
         RAISE EXCEPTION 'schedule options must be a JSON object' USING ERRCODE = '22023';
     END IF;
@@ -372,7 +382,11 @@ BEGIN
         RAISE EXCEPTION 'job % was scheduled by role %, and runs as that role', job, job_role
             USING ERRCODE = '42501', HINT = 'That role (its members: SET ROLE ' || job_role || ') or a superuser removes it.';
     END IF;
-    IF to_regnamespace('cron') IS NOT NULL AND has_schema_privilege('cron', 'USAGE') THEN
+    IF to_regnamespace('cron') IS NOT NULL THEN
+        IF NOT has_schema_privilege('cron', 'USAGE') THEN
+            RAISE EXCEPTION 'role % may not use pg_cron (no USAGE on schema cron)', me USING ERRCODE = '42501',
+                HINT = 'A superuser grants it once: GRANT USAGE ON SCHEMA cron TO crm_admin;';
+        END IF;
         -- cron.job shows a role its own jobs only (a superuser sees all).
         SELECT count(cron.unschedule(j.jobid)) INTO removed FROM cron.job j
          WHERE j.jobname = job AND (j.username = coalesce(job_role, me) OR j.username = me);
