@@ -41,9 +41,9 @@ BEGIN
         RAISE EXCEPTION 'unknown time zone "%"', timezone USING ERRCODE = '22023',
             HINT = 'Name a zone of pg_timezone_names, such as Europe/Paris.';
     END IF;
-    RETURN (SELECT array_agg(DISTINCT (extract(epoch FROM (t AT TIME ZONE timezone) - (t AT TIME ZONE 'UTC')) / 60)::int
-                             ORDER BY (extract(epoch FROM (t AT TIME ZONE timezone) - (t AT TIME ZONE 'UTC')) / 60)::int)
-              FROM generate_series(around - interval '1 year', around + interval '2 years', interval '12 hours') t);
+    RETURN (SELECT array_agg(DISTINCT x.o ORDER BY x.o)
+              FROM generate_series(around - interval '1 year', around + interval '2 years', interval '12 hours') t,
+                   LATERAL (SELECT (extract(epoch FROM (t AT TIME ZONE timezone) - (t AT TIME ZONE 'UTC')) / 60)::int AS o) x);
 END
 $$;
 COMMENT ON FUNCTION crm._tz_offsets(text, timestamptz) IS
@@ -99,8 +99,8 @@ CREATE FUNCTION crm._schedule_due(schedule text, timezone text, run_at timestamp
       FROM (SELECT crm._tz_offsets(timezone, run_at) AS offsets) o
 $$;
 COMMENT ON FUNCTION crm._schedule_due(text, text, timestamptz) IS
-    'Whether a job scheduled with this local expression and zone acts when pg_cron starts it at `at` (the guard''s '
-    'decision at run_at, for tests and for checking a schedule around a daylight-saving switch).';
+    'Whether a job scheduled with this local expression and zone acts when pg_cron starts it at run_at (the guard''s '
+    'decision, for tests and for checking a schedule around a daylight-saving switch).';
 
 -- When a job acts next: the first instant after after_time at which the zone's
 -- clock reads the next matching minute. A minute the clock skips (spring
