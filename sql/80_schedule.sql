@@ -132,7 +132,8 @@ SELECT crm_schedule_report('/srv/crm/reports', options => '{"format": "xlsx"}') 
 SELECT j.jobname, j.schedule, j.command, c.kind, c.target, c.options
   FROM cron.job j JOIN crm.schedule_config c ON c.jobid = j.jobid
  WHERE j.jobname IN ('crm-purge', 'crm-monthly-report') ORDER BY j.jobname;
-SELECT job_name, schedule, timezone, gmt_schedule FROM crm.schedule ORDER BY job_name;
+SELECT job_name, schedule, timezone, gmt_schedule FROM crm.schedule
+ WHERE job_name IN ('crm-sync-sched_reg', 'crm-purge', 'crm-monthly-report') ORDER BY job_name;
 
 -- The history of pg_crm's jobs in cron.job_run_details: the last run and the
 -- failures of the week in the view; the purge deletes pg_crm's old rows only.
@@ -177,6 +178,7 @@ SELECT crm_unschedule('sched_reg') AS removed;
 SELECT crm_unschedule('sched_reg') AS removed_again;
 SET client_min_messages = warning;
 SELECT crm_unschedule_job('crm-purge') AND crm_unschedule_job('crm-monthly-report') AS others_removed;
-SELECT count(*) AS pg_crm_jobs_left FROM cron.job WHERE jobname LIKE 'crm-%';
-SELECT count(*) AS configurations_left FROM crm.schedule_config;
+SELECT count(*) AS pg_crm_jobs_left FROM cron.job WHERE jobname IN ('crm-sync-sched_reg', 'crm-purge', 'crm-monthly-report');
+SELECT count(*) AS configurations_left FROM crm.schedule_config
+ WHERE job_name IN ('crm-sync-sched_reg', 'crm-purge', 'crm-monthly-report');
 ROLLBACK;
