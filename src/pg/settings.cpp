@@ -53,8 +53,10 @@ void define_settings() {
                             "Bounds memory per request and stops decompression bombs.",
                             &settings.max_response_size_mb, 256, 1, 4096, PGC_SUSET, GUC_UNIT_MB, nullptr, nullptr,
                             nullptr);
-    DefineCustomIntVariable("crm.sync_history_days", "Days of crm.sync_run history kept.",
-                            "Each crm_sync deletes its source's older runs.", &settings.sync_history_days, 90, 1,
+    DefineCustomIntVariable("crm.sync_history_days", "Days of run history kept (crm.sync_run, pg_crm's pg_cron runs).",
+                            "Each crm_sync deletes its source's older runs; crm_purge_history (the crm-purge job) "
+                            "deletes older crm.sync_run rows and pg_crm's cron.job_run_details rows.",
+                            &settings.sync_history_days, 90, 1,
                             36500, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomStringVariable("crm.test_pause_at",
                                "Makes crm_sync pause (60 s) at a named point, for the crash tests.",

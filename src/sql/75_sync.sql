@@ -647,6 +647,27 @@ END
 $$;
 COMMENT ON FUNCTION crm._sync_files(text, jsonb, jsonb) IS 'Internal: the steps of crm_sync for a files source.';
 
+-- crm_sync's options, checked by crm_sync and, ahead of any run, by
+-- crm_schedule (a typo in a schedule is refused when it is set, not at 3 a.m.).
+CREATE FUNCTION crm._sync_check_options(options jsonb) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF jsonb_typeof(options) IS DISTINCT FROM 'object' THEN
+        RAISE EXCEPTION 'crm_sync options must be a JSON object' USING ERRCODE = '22023';
+    END IF;
+    IF options - ARRAY['full', 'dry_run', 'analytics'] <> '{}' THEN
+        RAISE EXCEPTION 'unknown crm_sync option(s): %', (SELECT string_agg(k, ', ') FROM jsonb_object_keys(options - ARRAY['full', 'dry_run', 'analytics']) k)
+            USING ERRCODE = '22023', HINT = 'Options: full (reload everything), dry_run (stage and check, publish nothing), analytics (false: no crm_refresh_analytics after the run).';
+    END IF;
+    IF EXISTS (SELECT FROM jsonb_each(options) o
+                WHERE o.key IN ('full', 'dry_run', 'analytics') AND jsonb_typeof(o.value) <> 'boolean') THEN
+        RAISE EXCEPTION 'crm_sync options full, dry_run and analytics must be true or false' USING ERRCODE = '22023';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION crm._sync_check_options(jsonb) IS 'Internal: refuses unknown crm_sync options and non-boolean values (22023).';
+
 CREATE FUNCTION crm_sync(source text, options jsonb DEFAULT '{}') RETURNS jsonb
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
     AS $$
@@ -670,14 +691,7 @@ BEGIN
         RAISE EXCEPTION 'source "%" does not exist', source USING ERRCODE = '42704',
             HINT = 'Add it with crm_source_add(name, kind, config); the sources are in crm.source.';
     END IF;
-    IF options - ARRAY['full', 'dry_run', 'analytics'] <> '{}' THEN
-        RAISE EXCEPTION 'unknown crm_sync option(s): %', (SELECT string_agg(k, ', ') FROM jsonb_object_keys(options - ARRAY['full', 'dry_run', 'analytics']) k)
-            USING ERRCODE = '22023', HINT = 'Options: full (reload everything), dry_run (stage and check, publish nothing), analytics (false: no crm_refresh_analytics after the run).';
-    END IF;
-    IF EXISTS (SELECT FROM jsonb_each(options) o
-                WHERE o.key IN ('full', 'dry_run', 'analytics') AND jsonb_typeof(o.value) <> 'boolean') THEN
-        RAISE EXCEPTION 'crm_sync options full, dry_run and analytics must be true or false' USING ERRCODE = '22023';
-    END IF;
+    PERFORM crm._sync_check_options(options);
     dry_run := coalesce((options ->> 'dry_run')::boolean, false);
     analytics := coalesce((options ->> 'analytics')::boolean, true);
     DELETE FROM crm.sync_run r
@@ -847,8 +861,8 @@ COMMENT ON COLUMN crm.sync_status.running IS 'A run has started and not ended (o
 COMMENT ON COLUMN crm.sync_status.last_counts IS 'Counts per entity of the last success.';
 GRANT SELECT ON crm.sync_status TO crm_runner;
 
-REVOKE ALL ON FUNCTION crm._move_cursor(text, text, jsonb, bytea), crm._skipped_entity(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION crm._move_cursor(text, text, jsonb, bytea), crm._skipped_entity(text) TO crm_runner;
+REVOKE ALL ON FUNCTION crm._move_cursor(text, text, jsonb, bytea), crm._skipped_entity(text), crm._sync_check_options(jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION crm._move_cursor(text, text, jsonb, bytea), crm._skipped_entity(text), crm._sync_check_options(jsonb) TO crm_runner;
 REVOKE ALL ON FUNCTION crm._test_pause(text), crm._load_export(text, text, jsonb, text[], bytea), crm._merge_export(text, text, bigint),
     crm._sync_exports(text, jsonb, jsonb), crm._stage_files(text, jsonb, bigint[]), crm._sync_files(text, jsonb, jsonb),
     crm_sync(text, jsonb), crm_sync_all() FROM PUBLIC;
