@@ -86,6 +86,7 @@ SELECT s AS call, pg_temp.err(s) AS error FROM unnest(ARRAY[
     'SELECT crm_schedule_purge(''30 3 * * *'', ''{"days": "30"}'')',
     'SELECT crm_schedule_purge(''30 3 * * *'', ''{"keep": 30}'')',
     'SELECT crm_schedule_report('''')',
+    'SELECT crm_schedule_push(''sched_a'', ''0 8 * * 1'')',
     'SELECT crm_schedule(''sched_a'', ''0 9 * * *'', ''{"timezone": "Europe/Paris", "full": true}'')']) s;
 SELECT count(*) AS jobs_shown FROM crm.schedule;
 
@@ -129,11 +130,14 @@ SELECT job_name, kind, target, utc_offsets, options FROM crm.schedule_config WHE
 -- the job runs, with the directory and the options, not before).
 SELECT crm_schedule_purge(options => '{"days": 30}') > 0 AS purge_scheduled;
 SELECT crm_schedule_report('/srv/crm/reports', options => '{"format": "xlsx"}') > 0 AS report_scheduled;
+-- The Brevo push of the recommendations, Mondays at 08:00 Paris time.
+SELECT crm_source_add('sched_brevo', 'brevo', '{"url": "http://127.0.0.1:58080", "api_key_secret": "sched_brevo"}');
+SELECT crm_schedule_push('sched_brevo', '0 8 * * 1', '{"top": 2}') > 0 AS push_scheduled;
 SELECT j.jobname, j.schedule, j.command, c.kind, c.target, c.options
   FROM cron.job j JOIN crm.schedule_config c ON c.jobid = j.jobid
- WHERE j.jobname IN ('crm-purge', 'crm-monthly-report') ORDER BY j.jobname;
+ WHERE j.jobname IN ('crm-purge', 'crm-monthly-report', 'crm-push-sched_brevo') ORDER BY j.jobname;
 SELECT job_name, schedule, timezone, gmt_schedule FROM crm.schedule
- WHERE job_name IN ('crm-sync-sched_reg', 'crm-purge', 'crm-monthly-report') ORDER BY job_name;
+ WHERE job_name IN ('crm-sync-sched_reg', 'crm-purge', 'crm-monthly-report', 'crm-push-sched_brevo') ORDER BY job_name;
 
 -- The history of pg_crm's jobs in cron.job_run_details: the last run and the
 -- failures of the week in the view; the purge deletes pg_crm's old rows only.
@@ -177,7 +181,8 @@ SET client_min_messages = notice;
 SELECT crm_unschedule('sched_reg') AS removed;
 SELECT crm_unschedule('sched_reg') AS removed_again;
 SET client_min_messages = warning;
-SELECT crm_unschedule_job('crm-purge') AND crm_unschedule_job('crm-monthly-report') AS others_removed;
+SELECT crm_unschedule_job('crm-purge') AND crm_unschedule_job('crm-monthly-report')
+       AND crm_unschedule_job('crm-push-sched_brevo') AS others_removed;
 SELECT count(*) AS pg_crm_jobs_left FROM cron.job WHERE jobname IN ('crm-sync-sched_reg', 'crm-purge', 'crm-monthly-report');
 SELECT count(*) AS configurations_left FROM crm.schedule_config
  WHERE job_name IN ('crm-sync-sched_reg', 'crm-purge', 'crm-monthly-report');

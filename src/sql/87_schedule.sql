@@ -133,8 +133,8 @@ COMMENT ON FUNCTION crm._schedule_next(text, text, int[], timestamptz) IS
     'Internal: the next instant a job with this local expression acts, in a zone with these UTC offsets.';
 
 CREATE TABLE crm.schedule_config (
-    job_name     text PRIMARY KEY CHECK (job_name ~ '^crm-(sync-[a-z][a-z0-9_]{0,53}|purge|monthly-report)$'),
-    kind         text NOT NULL CHECK (kind IN ('sync', 'purge', 'report')),
+    job_name     text PRIMARY KEY CHECK (job_name ~ '^crm-((sync|push)-[a-z][a-z0-9_]{0,53}|purge|monthly-report)$'),
+    kind         text NOT NULL CHECK (kind IN ('sync', 'purge', 'report', 'push')),
     target       text,
     schedule     text NOT NULL,
     timezone     text NOT NULL,
@@ -150,7 +150,8 @@ COMMENT ON TABLE crm.schedule_config IS
     'pg_crm''s pg_cron jobs as scheduled: the local expression and zone the guard checks, the GMT expression pg_cron '
     'runs. Written by crm_schedule, crm_schedule_purge, crm_schedule_report; a role changes only the jobs it owns.';
 COMMENT ON COLUMN crm.schedule_config.job_name IS 'pg_cron job name: crm-sync-<source>, crm-purge or crm-monthly-report.';
-COMMENT ON COLUMN crm.schedule_config.kind IS 'sync (crm_sync_job), purge (crm_purge_history) or report (crm_monthly_report).';
+COMMENT ON COLUMN crm.schedule_config.kind IS 'sync (crm_sync_job), purge (crm_purge_history), report (crm_monthly_report) or push '
+    '(crm_push_recommendations_job).';
 COMMENT ON COLUMN crm.schedule_config.target IS 'The source synced, or the report''s directory; NULL for the purge.';
 COMMENT ON COLUMN crm.schedule_config.schedule IS 'The cron expression as given, in the zone''s wall-clock time.';
 COMMENT ON COLUMN crm.schedule_config.timezone IS 'The zone (pg_timezone_names) the expression is read in.';
@@ -198,7 +199,8 @@ BEGIN
       FROM crm.schedule_config c WHERE c.job_name OPERATOR(pg_catalog.=) job;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'pg_crm job "%" has no schedule in crm.schedule_config', job USING ERRCODE = '42704',
-            HINT = 'Schedule it again with crm_schedule, crm_schedule_purge or crm_schedule_report, or remove it: '
+            HINT = 'Schedule it again with crm_schedule, crm_schedule_push, crm_schedule_purge or crm_schedule_report, '
+                   'or remove it: '
                    'SELECT cron.unschedule(''' || job || ''').';
     END IF;
     -- Only the role that scheduled the job acts on its configuration (a
@@ -220,6 +222,8 @@ BEGIN
     END IF;
     IF cfg.kind OPERATOR(pg_catalog.=) 'sync' THEN
         CALL @extschema@.crm_sync_job(cfg.target, cfg.options);
+    ELSIF cfg.kind OPERATOR(pg_catalog.=) 'push' THEN
+        CALL @extschema@.crm_push_recommendations_job(cfg.target, cfg.options);
     ELSIF cfg.kind OPERATOR(pg_catalog.=) 'purge' THEN
         PERFORM @extschema@.crm_purge_history((cfg.options OPERATOR(pg_catalog.->>) 'days')::int);
     ELSE
@@ -229,7 +233,7 @@ BEGIN
 END
 $$;
 COMMENT ON PROCEDURE crm._scheduled_job(text) IS
-    'Internal: the command of pg_crm''s pg_cron jobs. Acts (sync, purge, report) when the zone''s clock matches the '
+    'Internal: the command of pg_crm''s pg_cron jobs. Acts (sync, push, purge, report) when the zone''s clock matches the '
     'job''s local expression, once per wall-clock minute; a failed action fails the job.';
 
 -- Creates or updates the pg_cron job `job` on the GMT superset of `schedule`
@@ -329,6 +333,30 @@ COMMENT ON FUNCTION crm_schedule(text, text, jsonb) IS
     'time (options.timezone, default Europe/Paris; the other options are crm_sync''s: full, dry_run, analytics). '
     'Creates or updates the job and returns its jobid. The job runs as the calling role. See docs/scheduling.md.';
 
+-- The Brevo push of a source's recommendations (crm_push_recommendations_job),
+-- typically a while after the morning sync that refreshed them.
+CREATE FUNCTION crm_schedule_push(source text, schedule text, options jsonb DEFAULT '{}') RETURNS bigint
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM crm.source s WHERE s.name = crm_schedule_push.source AND s.kind = 'brevo') THEN
+        RAISE EXCEPTION 'source "%" is not a Brevo source', source USING ERRCODE = '42704',
+            HINT = 'Recommendations are pushed to a source of kind brevo (crm.source).';
+    END IF;
+    IF length('crm-push-' || source) > 63 THEN
+        RAISE EXCEPTION 'job name crm-push-% is longer than pg_cron''s 63 characters', source USING ERRCODE = '22023';
+    END IF;
+    IF jsonb_typeof(options) IS DISTINCT FROM 'object' THEN
+        RAISE EXCEPTION 'schedule options must be a JSON object' USING ERRCODE = '22023';
+    END IF;
+    RETURN crm._schedule_job('crm-push-' || source, 'push', source, schedule, options);
+END
+$$;
+COMMENT ON FUNCTION crm_schedule_push(text, text, jsonb) IS
+    'Schedules crm_push_recommendations_job(source, options) with pg_cron as job crm-push-<source>, at a cron '
+    'expression in local time (options.timezone, default Europe/Paris; the other options are '
+    'crm_push_recommendations'', checked when the job runs). Creates or updates the job and returns its jobid.';
+
 CREATE FUNCTION crm_schedule_purge(schedule text DEFAULT '30 3 * * *', options jsonb DEFAULT '{}') RETURNS bigint
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
     AS $$
@@ -401,7 +429,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION crm_unschedule_job(text) IS
-    'Removes a pg_crm pg_cron job (crm-sync-<source>, crm-purge, crm-monthly-report) and its configuration; false '
+    'Removes a pg_crm pg_cron job (crm-sync-<source>, crm-push-<source>, crm-purge, crm-monthly-report) and its configuration; false '
     'with a NOTICE when there is none.';
 
 CREATE FUNCTION crm_unschedule(source text) RETURNS boolean
@@ -487,7 +515,7 @@ COMMENT ON VIEW crm.schedule IS
     'expression pg_cron runs, and the last run. Runs of the GMT expression''s extra minutes succeed doing nothing: '
     'last_acted_local says when the job last acted.';
 COMMENT ON COLUMN crm.schedule.job_name IS 'pg_cron job name.';
-COMMENT ON COLUMN crm.schedule.kind IS 'sync, purge or report; NULL for a crm-* job pg_crm did not schedule.';
+COMMENT ON COLUMN crm.schedule.kind IS 'sync, push, purge or report; NULL for a crm-* job pg_crm did not schedule.';
 COMMENT ON COLUMN crm.schedule.source_or_directory IS 'The source a sync job syncs, or the directory of the report.';
 COMMENT ON COLUMN crm.schedule.schedule IS 'The cron expression in local time, as scheduled.';
 COMMENT ON COLUMN crm.schedule.timezone IS 'The zone of the local time.';
@@ -509,8 +537,9 @@ REVOKE ALL ON FUNCTION crm._cron_gmt(text, int[]), crm._cron_due(text, timestamp
     crm._schedule_next(text, text, int[], timestamptz),
     crm._tz_offsets(text, timestamptz), crm._schedule_decide(text, text, text, int[], timestamptz),
     crm._schedule_due(text, text, timestamptz), crm._schedule_job(text, text, text, text, jsonb),
-    crm_schedule(text, text, jsonb), crm_schedule_purge(text, jsonb), crm_schedule_report(text, text, jsonb),
-    crm_unschedule_job(text), crm_unschedule(text), crm_purge_history(int), crm._schedule_jobs() FROM PUBLIC;
+    crm_schedule(text, text, jsonb), crm_schedule_push(text, text, jsonb), crm_schedule_purge(text, jsonb),
+    crm_schedule_report(text, text, jsonb), crm_unschedule_job(text), crm_unschedule(text), crm_purge_history(int),
+    crm._schedule_jobs() FROM PUBLIC;
 REVOKE ALL ON PROCEDURE crm._scheduled_job(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION crm._cron_gmt(text, int[]), crm._cron_due(text, timestamp, boolean), crm._cron_next(text, timestamp),
     crm._schedule_next(text, text, int[], timestamptz),
@@ -518,5 +547,5 @@ GRANT EXECUTE ON FUNCTION crm._cron_gmt(text, int[]), crm._cron_due(text, timest
     crm._schedule_due(text, text, timestamptz), crm_purge_history(int), crm._schedule_jobs() TO crm_runner;
 GRANT EXECUTE ON PROCEDURE crm._scheduled_job(text) TO crm_runner;
 GRANT EXECUTE ON FUNCTION crm._schedule_job(text, text, text, text, jsonb), crm_schedule(text, text, jsonb),
-    crm_schedule_purge(text, jsonb), crm_schedule_report(text, text, jsonb), crm_unschedule_job(text),
+    crm_schedule_push(text, text, jsonb), crm_schedule_purge(text, jsonb), crm_schedule_report(text, text, jsonb), crm_unschedule_job(text),
     crm_unschedule(text) TO crm_admin;

@@ -21,7 +21,9 @@
 #   schemas    crm_admin, crm_runner: crm, crm_raw, crm_bi; crm_reader: crm_bi; plain, PUBLIC: none
 #   functions  everyone: the pure functions (normalisation, parsing, z-scores);
 #              crm_admin only: sources and secrets (crm_source_add, crm_source_remove,
-#              crm._source_check, crm_secret_set, crm_secret_remove);
+#              crm._source_check, crm_secret_set, crm_secret_remove), schedules
+#              (crm_schedule*, crm_unschedule*, crm._schedule_job: pg_cron runs a
+#              job as the role that scheduled it);
 #              nobody but the owner: crm._reco_settings_one_row (a trigger), crm._test_fault;
 #              crm_runner (and crm_admin): every other function.
 # One line per role and schema (allowed/denied), one per role (allowed/total),
@@ -48,7 +50,10 @@ INSERT INTO pure VALUES
     ('crm_cuvee_family(text)');
 CREATE TEMP TABLE admin_only (signature text PRIMARY KEY);
 INSERT INTO admin_only VALUES ('crm_source_add(text,text,jsonb)'), ('crm_source_remove(text)'),
-    ('crm._source_check(text,jsonb)'), ('crm_secret_set(text,text)'), ('crm_secret_remove(text)');
+    ('crm._source_check(text,jsonb)'), ('crm_secret_set(text,text)'), ('crm_secret_remove(text)'),
+    ('crm_schedule(text,text,jsonb)'), ('crm_schedule_push(text,text,jsonb)'), ('crm_schedule_purge(text,jsonb)'),
+    ('crm_schedule_report(text,text,jsonb)'), ('crm_unschedule(text)'), ('crm_unschedule_job(text)'),
+    ('crm._schedule_job(text,text,text,text,jsonb)');
 CREATE TEMP TABLE owner_only (signature text PRIMARY KEY);
 INSERT INTO owner_only VALUES ('crm._reco_settings_one_row()'), ('crm._test_fault(text)');
 CREATE TEMP TABLE roles (role text, ord int);

@@ -5,13 +5,14 @@
 -- a job over. Everything is rolled back: pg_cron never sees these jobs.
 BEGIN;
 SET client_min_messages = warning;
-SELECT plan(57);
+SELECT plan(62);
 CREATE EXTENSION IF NOT EXISTS pg_cron;
 REVOKE USAGE ON SCHEMA cron FROM crm_admin;
 
 -- Function privileges.
 SELECT function_privs_are('public', f, args, r, privs)
-  FROM (VALUES ('crm_schedule', ARRAY['text', 'text', 'jsonb']), ('crm_schedule_purge', ARRAY['text', 'jsonb']),
+  FROM (VALUES ('crm_schedule', ARRAY['text', 'text', 'jsonb']), ('crm_schedule_push', ARRAY['text', 'text', 'jsonb']),
+               ('crm_schedule_purge', ARRAY['text', 'jsonb']),
                ('crm_schedule_report', ARRAY['text', 'text', 'jsonb']), ('crm_unschedule', ARRAY['text']),
                ('crm_unschedule_job', ARRAY['text'])) AS fns(f, args),
        (VALUES ('crm_admin', ARRAY['EXECUTE']), ('crm_runner', ARRAY[]::text[]), ('crm_reader', ARRAY[]::text[]),
@@ -69,6 +70,8 @@ SELECT is((SELECT gmt_schedule FROM crm.schedule WHERE job_name = 'crm-sync-pgta
           'a crm_admin member reads crm.schedule: the job at 10:00 Paris is 08:00 or 09:00 GMT');
 SELECT lives_ok($$SELECT crm_schedule_purge()$$, 'crm_admin schedules the purge');
 SELECT lives_ok($$SELECT crm_schedule_report('/srv/reports')$$, 'crm_admin schedules the monthly report');
+SELECT throws_ok($$SELECT crm_schedule_push('pgtap_sched', '0 8 * * 1')$$, '42704',
+                 'source "pgtap_sched" is not a Brevo source', 'recommendations are pushed to Brevo sources only');
 RESET ROLE;
 
 SET LOCAL ROLE pgtap_sched_nologin;
