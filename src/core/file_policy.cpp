@@ -101,11 +101,12 @@ struct AllowedDirs {
     std::vector<std::string> lexical, real;
 };
 
-AllowedDirs allowed_dirs(const std::string& path, const FilePolicy& policy, const Access& access) {
+AllowedDirs allowed_dirs(const std::string& path, const FilePolicy& policy, const Access& access,
+                         const std::string& shown) {
     if (path.empty() || path[0] != '/')
-        throw Error(sqlstate::kInvalidParameterValue, "file path must be absolute: \"" + excerpt(path, 300) + "\"");
+        throw Error(sqlstate::kInvalidParameterValue, "file path must be absolute: \"" + excerpt(shown, 300) + "\"");
     if (policy.allowed_dirs.empty())
-        refuse(path, std::string("no directory is allowed (") + access.setting + " is empty)", access);
+        refuse(shown, std::string("no directory is allowed (") + access.setting + " is empty)", access);
     AllowedDirs dirs;
     for (const auto& dir : policy.allowed_dirs) {
         if (dir.empty() || dir[0] != '/') continue;  // relative entries are ignored, never matched
@@ -119,24 +120,26 @@ AllowedDirs allowed_dirs(const std::string& path, const FilePolicy& policy, cons
 // Checks `path` against the allowed directories, first as written (before
 // touching the file system, so that the answer for a path outside them never
 // says whether it exists), then resolved; returns the resolved path.
-// `or_equal`: the path may be an allowed directory itself.
+// `or_equal`: the path may be an allowed directory itself. Errors name
+// `shown` (the file a writer was asked for, when `path` is its directory).
 std::string checked_real_path(const std::string& path, const FilePolicy& policy, bool or_equal,
-                              const Access& access = kRead) {
-    AllowedDirs dirs = allowed_dirs(path, policy, access);
+                              const Access& access = kRead, const std::string* shown_path = nullptr) {
+    const std::string& shown = shown_path != nullptr ? *shown_path : path;
+    AllowedDirs dirs = allowed_dirs(path, policy, access, shown);
     auto admitted = [&](const std::string& p, const std::vector<std::string>& list) {
         return inside_any(p, list) || (or_equal && std::find(list.begin(), list.end(), p) != list.end());
     };
     std::string lexical = lexically_normal(path);
     if (!admitted(lexical, dirs.lexical) && !admitted(lexical, dirs.real))
-        refuse(path, "outside the allowed directories", access);
+        refuse(shown, "outside the allowed directories", access);
     std::string real = resolve(path);
     if (real.empty()) {
         int err = errno;
-        if (err == EACCES) refuse(path, "permission denied", access);
-        throw Error(sqlstate::kUndefinedFile, "could not open file \"" + excerpt(path, 300) + "\": " + std::strerror(err));
+        if (err == EACCES) refuse(shown, "permission denied", access);
+        throw Error(sqlstate::kUndefinedFile, "could not open file \"" + excerpt(shown, 300) + "\": " + std::strerror(err));
     }
     if (!admitted(real, dirs.real))
-        refuse(path, "it resolves (through a link) outside the allowed directories", access);
+        refuse(shown, "it resolves (through a link) outside the allowed directories", access);
     return real;
 }
 
@@ -268,7 +271,7 @@ OutputFile create_for_write(const std::string& path, const FilePolicy& policy, b
     std::string dir_path = slash == 0 ? "/" : path.substr(0, slash);
     std::string dir;
     try {
-        dir = checked_real_path(dir_path, policy, true, kWrite);
+        dir = checked_real_path(dir_path, policy, true, kWrite, &path);
     } catch (const Error& e) {
         if (std::string(e.sqlstate()) != sqlstate::kUndefinedFile) throw;
         throw Error(sqlstate::kUndefinedFile, "could not write \"" + excerpt(path, 300) + "\": its directory does not exist");

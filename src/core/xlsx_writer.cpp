@@ -129,8 +129,8 @@ void XlsxWriter::add_sheet(std::string_view sheet_name, std::vector<ExportColumn
 void XlsxWriter::write_row(const ExportCell* cells) {
     if (row_ >= kXlsxMaxRows)
         throw Error(sqlstate::kProgramLimitExceeded,
-                    "sheet \"" + sheet_name_ + "\" of \"" + excerpt(name_, 300) + "\" would pass " +
-                        std::to_string(kXlsxMaxRows - 1) + " rows: an Excel sheet holds 1 048 576 rows, the header included",
+                    "sheet \"" + sheet_name_ + "\" of \"" + excerpt(name_, 300) +
+                        "\" gets more than 1 048 575 rows: an Excel sheet holds 1 048 576 rows, the header included",
                     "", "Export to CSV ({\"format\": \"csv\"}), or split the query.");
     std::string text;
     for (std::size_t c = 0; c < columns_.size(); ++c) {
