@@ -93,7 +93,7 @@ ExportFormat export_format(const ExportOptions& options, const std::string& path
 std::vector<SheetSpec> parse_sheet_specs(std::string_view json) {
     auto bad = [](const std::string& what) {
         throw Error(sqlstate::kInvalidParameterValue, "invalid sheet list: " + what, "",
-                    "[{\"name\", \"query\", \"total\", \"chart\": {\"title\", \"category\", \"value\", \"rows\", "
+                    "[{\"name\", \"query\", \"total\": {\"label\", \"sum\"}, \"chart\": {\"title\", \"category\", \"value\", \"rows\", "
                     "\"type\"}}]");
     };
     simdjson::dom::parser parser;
@@ -114,7 +114,19 @@ std::vector<SheetSpec> parse_sheet_specs(std::string_view json) {
         for (auto field : object) {
             if (field.key == "name") spec.name = text(field.value, field.key);
             else if (field.key == "query") spec.query = text(field.value, field.key);
-            else if (field.key == "total") spec.total = text(field.value, field.key);
+            else if (field.key == "total") {
+                simdjson::dom::object total;
+                if (field.value.get_object().get(total)) bad("\"total\" must be an object {\"label\", \"sum\"}");
+                for (auto t : total) {
+                    if (t.key == "label") spec.total = text(t.value, t.key);
+                    else if (t.key == "sum") {
+                        simdjson::dom::array columns;
+                        if (t.value.get_array().get(columns)) bad("total \"sum\" must be an array of column names");
+                        for (simdjson::dom::element c : columns) spec.total_columns.push_back(text(c, "sum"));
+                    } else bad("unknown total key \"" + excerpt(t.key, 50) + "\"");
+                }
+                if (spec.total.empty()) bad("a total without \"label\"");
+            }
             else if (field.key == "chart") {
                 simdjson::dom::object chart;
                 if (field.value.get_object().get(chart)) bad("\"chart\" must be an object");

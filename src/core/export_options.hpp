@@ -24,13 +24,14 @@ struct ExportOptions {
 ExportOptions parse_export_options(std::string_view json);
 
 // One sheet of a workbook written by crm._export_file (crm_monthly_report):
-// [{"name": "CA", "query": "SELECT ...", "total": "Total",
+// [{"name": "CA", "query": "SELECT ...", "total": {"label": "Total", "sum": ["ca"]},
 //   "chart": {"title": "...", "category": "produit", "value": "ca", "rows": 10, "type": "bar"}}].
 // A CSV file takes exactly one (its name is ignored).
 struct SheetSpec {
     std::string name;
     std::string query;
-    std::string total;  // label of a total row; "" for none
+    std::string total;                      // label of a total row; "" for none
+    std::vector<std::string> total_columns;  // the columns it sums
     bool chart = false;
     std::string chart_title, chart_category, chart_value;  // column names
     std::uint32_t chart_rows = 10;

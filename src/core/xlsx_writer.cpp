@@ -195,9 +195,14 @@ void XlsxWriter::write_row(const ExportCell* cells) {
     if ((sheet_rows_ & 4095) == 0) check_interrupts();
 }
 
-void XlsxWriter::write_total_row(std::string_view label) {
+void XlsxWriter::write_total_row(std::string_view label, const std::vector<std::uint32_t>& columns) {
     if (row_ >= kXlsxMaxRows)
         throw Error(sqlstate::kProgramLimitExceeded, "sheet \"" + sheet_name_ + "\" has no room left for its total row");
+    for (std::uint32_t c : columns)
+        if (c >= columns_.size() || !summable(columns_[c].kind))
+            throw Error(sqlstate::kInvalidParameterValue,
+                        "sheet \"" + sheet_name_ + "\": a total sums number columns only" +
+                            (c < columns_.size() ? ", not \"" + columns_[c].name + "\"" : std::string()));
     autofilter();
     if (total_ == nullptr) {
         total_ = workbook_add_format(workbook_);
@@ -205,8 +210,8 @@ void XlsxWriter::write_total_row(std::string_view label) {
     }
     std::string text(label);
     lxw_error err = worksheet_write_string(sheet_, row_, 0, text.c_str(), total_);
-    for (std::size_t c = 1; err == LXW_NO_ERROR && c < columns_.size(); ++c) {
-        if (!summable(columns_[c].kind) || columns_[c].kind == ColumnKind::Integer) continue;
+    for (std::uint32_t c : columns) {
+        if (err != LXW_NO_ERROR) break;
         lxw_format* format = workbook_add_format(workbook_);
         format_set_bold(format);
         if (formats_[c] != nullptr) format_set_num_format(format, formats_[c]->num_format);

@@ -50,9 +50,10 @@ public:
     // duplicate).
     void add_sheet(std::string_view sheet_name, std::vector<ExportColumn> columns);
     void write_row(const ExportCell* cells);  // one cell per column
-    // A bold last row: `label` in the first column, and the sum of every
-    // numeric column after it (a SUM formula with its value cached).
-    void write_total_row(std::string_view label);
+    // A bold last row: `label` in the first column, and the sum of each of
+    // `columns` (a SUM formula with its value cached); 22023 for a column
+    // that is not a number.
+    void write_total_row(std::string_view label, const std::vector<std::uint32_t>& columns);
     // A native bar/column chart of the current sheet's first rows, placed
     // to the right of its columns.
     void add_chart(const XlsxChart& chart);

@@ -204,7 +204,7 @@ std::size_t column_index(const std::vector<crm::ExportColumn>& columns, const st
     for (std::size_t c = 0; c < columns.size(); ++c)
         if (columns[c].name == name) return c;
     throw crm::Error(crm::sqlstate::kInvalidParameterValue,
-                     std::string("the chart's ") + role + " column \"" + crm::excerpt(name, 100) + "\" is not in its query");
+                     std::string("the ") + role + " column \"" + crm::excerpt(name, 100) + "\" is not in its query");
 }
 
 struct Written {
@@ -249,12 +249,17 @@ Written write_file(const std::string& path, const std::vector<crm::SheetSpec>& s
                 for (std::size_t i = 0; i < got; ++i) writer.write_row(rows.row(i));
             rows.close();
             written.rows.push_back(writer.rows());
-            if (!sheet.total.empty()) writer.write_total_row(sheet.total);
+            if (!sheet.total.empty()) {
+                std::vector<std::uint32_t> sums;
+                for (const std::string& name : sheet.total_columns)
+                    sums.push_back(static_cast<std::uint32_t>(column_index(rows.columns(), name, "summed")));
+                writer.write_total_row(sheet.total, sums);
+            }
             if (sheet.chart) {
                 crm::XlsxChart chart;
                 chart.title = sheet.chart_title;
-                chart.category_column = static_cast<std::uint32_t>(column_index(rows.columns(), sheet.chart_category, "category"));
-                chart.value_column = static_cast<std::uint32_t>(column_index(rows.columns(), sheet.chart_value, "value"));
+                chart.category_column = static_cast<std::uint32_t>(column_index(rows.columns(), sheet.chart_category, "chart's category"));
+                chart.value_column = static_cast<std::uint32_t>(column_index(rows.columns(), sheet.chart_value, "chart's value"));
                 chart.rows = sheet.chart_rows;
                 chart.horizontal = sheet.chart_horizontal;
                 writer.add_chart(chart);

@@ -171,7 +171,8 @@ BEGIN
       INTO checks FROM @extschema@.crm_check_quality(src) q;
 
     workbook := crm._export_file(dir || '/rapport_ca.xlsx', jsonb_build_array(
-        jsonb_build_object('name', 'Chiffre d''affaires', 'total', 'Total',
+        jsonb_build_object('name', 'Chiffre d''affaires',
+            'total', jsonb_build_object('label', 'Total', 'sum', jsonb_build_array('Quantité', 'CA (€)')),
             'query', products || ' ORDER BY "CA (€)" DESC, "Désignation", "Référence"',
             'chart', jsonb_build_object('title', 'Top 10 des produits par chiffre d''affaires (€)',
                                         'category', 'Désignation', 'value', 'CA (€)', 'rows', 10, 'type', 'bar')),

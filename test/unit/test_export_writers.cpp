@@ -134,11 +134,13 @@ TEST(ExportOptions, ParsesKnownKeysAndRefusesOthers) {
 
 TEST(ExportOptions, ParsesSheetSpecs) {
     auto sheets = crm::parse_sheet_specs(
-        R"([{"name": "CA", "query": "SELECT 1", "total": "Total", "chart": {"title": "Top", "category": "a", "value": "b", "rows": 5, "type": "column"}}])");
+        R"([{"name": "CA", "query": "SELECT 1", "total": {"label": "Total", "sum": ["b"]}, "chart": {"title": "Top", "category": "a", "value": "b", "rows": 5, "type": "column"}}])");
     ASSERT_EQ(sheets.size(), 1u);
     EXPECT_TRUE(sheets[0].chart);
     EXPECT_FALSE(sheets[0].chart_horizontal);
     EXPECT_EQ(sheets[0].chart_rows, 5u);
+    EXPECT_EQ(sheets[0].total_columns, std::vector<std::string>{"b"});
+    EXPECT_THROW(crm::parse_sheet_specs(R"([{"query": "SELECT 1", "total": "Total"}])"), crm::Error);
     EXPECT_THROW(crm::parse_sheet_specs("[]"), crm::Error);
     EXPECT_THROW(crm::parse_sheet_specs(R"([{"name": "x"}])"), crm::Error);
     EXPECT_THROW(crm::parse_sheet_specs(R"([{"query": "SELECT 1", "chart": {"kind": "pie"}}])"), crm::Error);
@@ -157,7 +159,8 @@ TEST(XlsxWriter, TypedCellsReadBackWithTheProjectsReader) {
         second[2] = text("0.11");
         second[1] = crm::ExportCell{};  // NULL: an empty cell
         writer.write_row(second.data());
-        writer.write_total_row("Total");
+        EXPECT_THROW(writer.write_total_row("Total", {1}), crm::Error);  // text is not summed
+        writer.write_total_row("Total", {2});
         writer.add_chart({"Top", 1, 2, 10, true});
         writer.close();
     }
