@@ -221,12 +221,13 @@ struct Written {
 // Writes the sheets' queries to `path`. SPI is connected around it.
 Written write_file(const std::string& path, const std::vector<crm::SheetSpec>& sheets,
                    const crm::ExportOptions& options) {
+    // The path is checked first (a refusal says nothing else about it), and
+    // the temporary file made before any query runs.
+    crm::OutputFile out = crm::create_for_write(path, crm::pg::write_policy(), options.overwrite);
     crm::ExportFormat format = crm::export_format(options, path);
     if (format == crm::ExportFormat::Csv && sheets.size() != 1)
         throw crm::Error(crm::sqlstate::kInvalidParameterValue, "a CSV file holds one query's rows, not " +
                                                                     std::to_string(sheets.size()));
-    // The path is checked (and the temporary file made) before any query runs.
-    crm::OutputFile out = crm::create_for_write(path, crm::pg::write_policy(), options.overwrite);
     Written written;
     written.path = out.path();
     crm::pg::guard([&] { SPI_connect(); });
