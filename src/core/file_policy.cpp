@@ -290,6 +290,12 @@ OutputFile create_for_write(const std::string& path, const FilePolicy& policy, b
             if (fd >= 0) ::close(fd);
         }
     } closer{dir_fd};
+    // The directory opened must be the one checked: a component swapped for
+    // a link between realpath() and open() would show here.
+    char opened[PATH_MAX];
+    ssize_t n = ::readlink(("/proc/self/fd/" + std::to_string(dir_fd)).c_str(), opened, sizeof opened - 1);
+    if (n > 0 && std::string(opened, static_cast<std::size_t>(n)) != dir)
+        refuse(path, "its directory changed while it was checked", kWrite);
     if (target_exists(dir_fd, name, path) && !overwrite) exists(path);
 
     // A hidden name of our own, created exclusively (never an existing file

@@ -50,7 +50,9 @@ bool summable(ColumnKind kind) {
 XlsxWriter::XlsxWriter(const std::string& filename, std::string name) : name_(std::move(name)) {
     lxw_workbook_options options{};
     options.constant_memory = LXW_TRUE;
-    options.use_zip64 = LXW_TRUE;  // a sheet's XML may pass 4 GiB before compression
+    // No ZIP64 (libxlsxwriter's default, an ordinary workbook): a sheet whose
+    // XML would pass 4 GiB (a million rows of 4 000 characters) fails at
+    // close(), with libxlsxwriter's error.
     workbook_ = workbook_new_opt(filename.c_str(), &options);
     if (workbook_ == nullptr)
         throw Error(sqlstate::kIoError, "could not start the workbook \"" + excerpt(name_, 300) + "\"");

@@ -118,12 +118,13 @@ public:
             got = SPI_processed;
             tuples_ = SPI_tuptable;
             MemoryContext caller = MemoryContextSwitchTo(context_);
-            for (std::size_t i = 0; i < got; ++i) take(tuples_->vals[i], tuples_->tupdesc, &cells_[i * columns_.size()]);
+            for (std::size_t i = 0; i < got; ++i) take(tuples_->vals[i], tuples_->tupdesc, cells_.data() + i * columns_.size());
             MemoryContextSwitchTo(caller);
         });
         return got;
     }
-    const crm::ExportCell* row(std::size_t i) const { return &cells_[i * columns_.size()]; }
+    // (A query of no column has rows of no cell: data() + 0.)
+    const crm::ExportCell* row(std::size_t i) const { return cells_.data() + i * columns_.size(); }
 
     void close() {
         crm::pg::guard([&] {
