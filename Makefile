@@ -17,7 +17,7 @@ DATA        = $(wildcard src/sql/upgrade/pg_crm--*--*.sql)
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --dbname=crm_regression
 
-DEPS       = libcurl libutf8proc libzip expat simdjson libcrypto
+DEPS       = libcurl libutf8proc libzip expat simdjson libcrypto xlsxwriter
 BUILD_TYPE ?= release
 PG_CPPFLAGS = -Isrc $(shell pkg-config --cflags $(DEPS)) -DCRM_BUILD_TYPE='"$(BUILD_TYPE)"'
 PG_CXXFLAGS = -std=c++17 -pthread -Wall -Wextra -Wno-missing-field-initializers -fvisibility=hidden

@@ -117,4 +117,4 @@ SELECT r ->> 'status' AS status, r ->> 'error' AS error, r -> 'checks' AS checks
 SELECT pg_temp.curated() = :'before_check' AS last_good_data_kept;
 SELECT q.passed, q.message FROM crm.dq_result q
  WHERE q.run_id = (SELECT max(run_id) FROM crm.sync_run) AND NOT q.passed ORDER BY q.rule_id;
-DELETE FROM crm.dq_rule;
+DELETE FROM crm.dq_rule WHERE name IS NULL;  -- the rules above; the seeded ones stay

@@ -51,7 +51,7 @@ running() { [ -f "$dir/data/postmaster.pid" ] && as_owner "$bindir/pg_ctl" -D "$
 start() {
   mkdir -p "$root"
   [ "$(id -u)" -eq 0 ] && chown "$owner" "$root" && chmod 755 "$root"
-  as_owner mkdir -p "$dir/sock" "$dir/files"
+  as_owner mkdir -p "$dir/sock" "$dir/files" "$dir/files/out"
   if [ ! -f "$dir/data/PG_VERSION" ]; then
     as_owner "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$dir.initdb.log" 2>&1 \
       || { cat "$dir.initdb.log" >&2; exit 1; }
@@ -84,6 +84,10 @@ maintenance_work_mem = '1GB'
 # The mock API server of the api_read workload.
 crm.allowed_hosts = 'http://127.0.0.1:58081'
 CONF
+    fi
+    if [ "$name" = test ] || [ "${name#test-}" != "$name" ] || [ "$name" = demo ]; then
+      # Exports and reports go to files/out (readable too, so tests read them back).
+      echo "crm.allowed_write_paths = '$dir/files/out'" | as_owner tee -a "$dir/data/postgresql.conf" >/dev/null
     fi
     if [ "$name" = test ] || [ "${name#test-}" != "$name" ]; then
       as_owner tee -a "$dir/data/postgresql.conf" >/dev/null <<CONF

@@ -122,6 +122,18 @@ SELECT count(DISTINCT product_key) AS "web products sold", demo.euros(sum(price_
        count(*) FILTER (WHERE z > 2) AS "premium wines (z > 2)", count(*) FILTER (WHERE z <= 2) AS ordinary
   FROM demo.bottleneck_sales;
 
+\echo '== crm_monthly_report(): rapport_ca.xlsx (revenue, top-10 chart, the seven checks), vins_premium.csv, vins_ordinaires.csv'
+SELECT current_setting('crm.allowed_write_paths') AS report_dir, current_setting('crm.allowed_write_paths') <> '' AS can_write \gset
+\if :can_write
+SELECT r ->> 'products' AS products, demo.euros((r ->> 'revenue')::numeric) AS revenue, r ->> 'premium' AS premium,
+       r ->> 'ordinary' AS ordinary, r #>> '{checks,passed}' AS checks_passed,
+       (SELECT string_agg(f ->> 'file' || ' (' || (f ->> 'rows') || ' rows)', ', ') FROM jsonb_array_elements(r -> 'files') f)
+           AS files
+  FROM crm_monthly_report(:'report_dir', '{"source": "bottleneck", "overwrite": true}') AS r;
+\else
+\echo '(skipped: crm.allowed_write_paths is empty; a demo cluster made before it existed: tools/cluster.sh destroy demo)'
+\endif
+
 \echo '== the canonical model: best customers and their orders (crm.customers, crm.sales_lines)'
 SELECT customer_key, coalesce(company, initcap(first_name) || ' ' || initcap(last_name)) AS customer, city,
        purchase_count AS orders,

@@ -74,7 +74,7 @@ report "pgTAP" $((ttotal - tfail)) "$tfail"
 
 # 5. Integration tests of the features; those that try to break pg_crm's
 # promises belong to the reliability run.
-reliability_tests='/(lib|server_log_clean|malformed_corpus|path_cases|search_path_capture|secret_leak_logged|concurrent_readers|privilege_matrix|odbc_client)\.sh$'
+reliability_tests='/(lib|server_log_clean|malformed_corpus|path_cases|write_path_cases|search_path_capture|secret_leak_logged|concurrent_readers|privilege_matrix|odbc_client)\.sh$'
 ipass=0; ifail=0
 for t in $(ls test/integration/*.sh | grep -vE "$reliability_tests"); do
   if bash "$t"; then ipass=$((ipass + 1)); else ifail=$((ifail + 1)); fi

@@ -20,6 +20,7 @@ inline constexpr const char* kCharacterNotInRepertoire = "22021";
 inline constexpr const char* kProgramLimitExceeded = "54000";
 inline constexpr const char* kInsufficientPrivilege = "42501";
 inline constexpr const char* kUndefinedFile = "58P01";
+inline constexpr const char* kDuplicateFile = "58P02";
 inline constexpr const char* kIoError = "58030";
 inline constexpr const char* kConnectionFailure = "08006";
 inline constexpr const char* kUnableToConnect = "08001";

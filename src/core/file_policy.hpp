@@ -5,6 +5,11 @@
 // one of the allowed directories, and be no larger than the cap. The file is
 // opened with O_NOFOLLOW and checked with fstat on the open descriptor, so a
 // FIFO, a device or a directory is refused without blocking.
+//
+// Writing (reports, exports) has its own list of directories: the target's
+// directory must resolve inside one of them, the target itself must not be
+// a link or a special file, and the file appears whole or not at all (a
+// temporary file in the same directory, fsync, rename).
 #pragma once
 
 #include <cstdint>
@@ -57,5 +62,43 @@ struct DirectoryEntry {
 // inside it), sorted by name; hidden files, subdirectories, links and
 // special files are left out. Throws like open_for_read.
 std::vector<DirectoryEntry> list_directory(const std::string& dir, const FilePolicy& policy);
+
+// A file being written under a write policy: a temporary file (mode 0640)
+// beside the target, renamed onto it by commit(). Destroyed uncommitted (an
+// error, a cancel), it removes the temporary file: the target is untouched.
+class OutputFile {
+public:
+    OutputFile(OutputFile&& other) noexcept;
+    OutputFile& operator=(OutputFile&&) = delete;
+    OutputFile(const OutputFile&) = delete;
+    ~OutputFile();
+
+    int fd() const noexcept { return fd_; }
+    const std::string& path() const noexcept { return path_; }  // resolved target path
+    // fsync, then rename onto the target (refused if it appeared meanwhile
+    // and overwrite is off), then fsync of the directory. Returns the size.
+    std::uint64_t commit();
+
+private:
+    friend OutputFile create_for_write(const std::string&, const FilePolicy&, bool);
+    OutputFile(int dir_fd, int fd, std::string path, std::string name, std::string temp_name, bool overwrite) noexcept;
+    int dir_fd_;
+    int fd_;
+    std::string path_, name_, temp_name_;
+    bool overwrite_;
+    bool committed_ = false;
+};
+
+// Longest path and file name a writer accepts (PATH_MAX and NAME_MAX).
+inline constexpr std::size_t kMaxPathBytes = 4095;
+inline constexpr std::size_t kMaxNameBytes = 255;
+
+// Starts writing `path` under `policy` (allowed_dirs = the writable ones),
+// or throws crm::Error: 22023 not absolute, NUL byte, too long, no file name;
+// 42501 outside the allowed directories (or none configured), through a
+// link outside them, the target a link or not a regular file, permission
+// denied; 58P01 the directory does not exist; 58P02 the target exists and
+// `overwrite` is off.
+OutputFile create_for_write(const std::string& path, const FilePolicy& policy, bool overwrite);
 
 }  // namespace crm

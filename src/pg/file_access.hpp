@@ -1,5 +1,5 @@
-// The file policy of crm.allowed_read_paths and crm.max_file_size, applied
-// to a path given to a reader.
+// The file policies: crm.allowed_read_paths and crm.max_file_size for a path
+// given to a reader, crm.allowed_write_paths for an export or a report.
 #pragma once
 
 #include <string>
@@ -13,6 +13,9 @@ crm::FilePolicy read_policy();
 
 // Opens `path` for reading if the settings allow it; throws crm::Error.
 crm::OpenFile open_allowed_file(const std::string& path);
+
+// crm.allowed_write_paths as a policy (no size cap).
+crm::FilePolicy write_policy();
 
 // Largest single field a reader accepts (bytes): crm.max_field_size.
 std::uint64_t max_field_bytes();

@@ -33,6 +33,10 @@ void define_settings() {
         "crm.allowed_read_paths", "Directories pg_crm may read files from (comma-separated).",
         "Paths are resolved (symlinks, ..) before the check; an empty list forbids every file read.",
         &settings.allowed_read_paths, "", PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable(
+        "crm.allowed_write_paths", "Directories pg_crm may write exports and reports to (comma-separated).",
+        "A target's directory is resolved (symlinks, ..) before the check; an empty list forbids every write.",
+        &settings.allowed_write_paths, "", PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable("crm.max_file_size", "Largest file pg_crm reads.", nullptr, &settings.max_file_size_mb,
                             4096, 1, INT_MAX / 2, PGC_SUSET, GUC_UNIT_MB, nullptr, nullptr, nullptr);
     DefineCustomIntVariable("crm.max_field_size", "Largest single value (CSV field, XLSX cell) pg_crm reads.",

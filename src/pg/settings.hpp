@@ -5,6 +5,7 @@ namespace crm::pg {
 
 struct Settings {
     char* allowed_read_paths = nullptr;  // crm.allowed_read_paths (superuser)
+    char* allowed_write_paths = nullptr; // crm.allowed_write_paths (superuser)
     int max_file_size_mb = 0;            // crm.max_file_size (superuser)
     int max_field_size_kb = 0;           // crm.max_field_size (superuser)
     bool enable_test_functions = false;  // crm.enable_test_functions (superuser)

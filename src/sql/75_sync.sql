@@ -880,24 +880,26 @@ CREATE TABLE crm.dq_rule (
     source      text,
     target      text NOT NULL,
     kind        text NOT NULL CHECK (kind IN ('not_null', 'unique', 'accepted_values', 'relationship', 'range',
-                                              'row_count', 'sum', 'freshness', 'custom_sql')),
+                                              'row_count', 'sum', 'freshness', 'custom_sql', 'metric')),
     "column"    text,
     params      jsonb NOT NULL DEFAULT '{}',
     severity    text NOT NULL DEFAULT 'error' CHECK (severity IN ('warn', 'error')),
     enabled     boolean NOT NULL DEFAULT true,
-    description text
+    description text,
+    name        text UNIQUE
 );
 SELECT pg_catalog.pg_extension_config_dump('crm.dq_rule', '');
 COMMENT ON TABLE crm.dq_rule IS 'Data-quality rules crm_sync checks before publishing; see docs/sync.md for each kind''s params.';
 COMMENT ON COLUMN crm.dq_rule.rule_id IS 'Identifies the rule.';
 COMMENT ON COLUMN crm.dq_rule.source IS 'Source whose runs check it; NULL for every source.';
 COMMENT ON COLUMN crm.dq_rule.target IS 'Curated table checked (crm.sales_lines, crm.customers...); rows of the run''s source only when it has a source column.';
-COMMENT ON COLUMN crm.dq_rule.kind IS 'not_null, unique, accepted_values, relationship, range, row_count, sum, freshness or custom_sql.';
+COMMENT ON COLUMN crm.dq_rule.kind IS 'not_null, unique, accepted_values, relationship, range, row_count, sum, freshness, custom_sql or metric.';
 COMMENT ON COLUMN crm.dq_rule."column" IS 'Column checked (not for row_count and custom_sql).';
-COMMENT ON COLUMN crm.dq_rule.params IS 'Kind parameters: values, to_table/to_column, min/max/exact, expected/tolerance, max_age, sql.';
+COMMENT ON COLUMN crm.dq_rule.params IS 'Kind parameters: values, to_table/to_column, min/max/exact, expected/tolerance, max_age, sql (custom_sql: offending rows; metric: one number, $1 the source, compared with expected/tolerance or min/max).';
 COMMENT ON COLUMN crm.dq_rule.severity IS 'error: a failure fails the run and keeps the last good data; warn: recorded only.';
 COMMENT ON COLUMN crm.dq_rule.enabled IS 'Disabled rules are not checked.';
 COMMENT ON COLUMN crm.dq_rule.description IS 'What the rule protects, in words.';
+COMMENT ON COLUMN crm.dq_rule.name IS 'Short unique name, shown by crm_check_quality and the monthly report (optional).';
 
 CREATE TABLE crm.dq_result (
     run_id     bigint NOT NULL,
@@ -979,10 +981,19 @@ BEGIN
             -- A query returning the number of offending rows; written by crm_admin.
             EXECUTE r.params ->> 'sql' INTO observed;
             passed := observed = 0;
+        WHEN 'metric' THEN
+            -- A query returning one figure of the source ($1), written by
+            -- crm_admin, compared with the expected figure.
+            EXECUTE r.params ->> 'sql' INTO observed USING source;
+            passed := CASE WHEN r.params ? 'expected'
+                           THEN abs(observed - (r.params ->> 'expected')::numeric)
+                                <= coalesce((r.params ->> 'tolerance')::numeric, 0)
+                           ELSE observed >= coalesce((r.params ->> 'min')::numeric, observed)
+                                AND observed <= coalesce((r.params ->> 'max')::numeric, observed) END;
         END CASE;
         results := results || jsonb_build_object(
             'rule_id', r.rule_id, 'passed', coalesce(passed, false), 'severity', r.severity, 'observed', observed,
-            'message', format('%s %s%s on %s: %s', r.kind, coalesce(r."column" || ' ', ''),
+            'message', format('%s %s%s on %s: %s', coalesce(r.name, r.kind), coalesce(r."column" || ' ', ''),
                               CASE WHEN coalesce(passed, false) THEN 'held' ELSE 'failed' END, r.target,
                               coalesce(observed::text, 'nothing measured')));
     END LOOP;

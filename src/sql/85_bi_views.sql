@@ -593,7 +593,7 @@ COMMENT ON VIEW crm_bi.etat_qualite IS 'Page d''état : chaque règle de qualit�
 COMMENT ON COLUMN crm_bi.etat_qualite.regle IS 'Numéro de la règle.';
 COMMENT ON COLUMN crm_bi.etat_qualite.source IS 'Source contrôlée ; vide : toutes.';
 COMMENT ON COLUMN crm_bi.etat_qualite.table_controlee IS 'Table contrôlée (crm.sales_lines, crm.customers...).';
-COMMENT ON COLUMN crm_bi.etat_qualite.type_regle IS 'not_null, unique, accepted_values, relationship, range, row_count, sum, freshness ou custom_sql.';
+COMMENT ON COLUMN crm_bi.etat_qualite.type_regle IS 'not_null, unique, accepted_values, relationship, range, row_count, sum, freshness, custom_sql ou metric.';
 COMMENT ON COLUMN crm_bi.etat_qualite.colonne IS 'Colonne contrôlée.';
 COMMENT ON COLUMN crm_bi.etat_qualite.severite IS 'error : un échec annule la synchronisation ; warn : simple avertissement.';
 COMMENT ON COLUMN crm_bi.etat_qualite.description IS 'Ce que la règle protège (255 caractères au plus : un texte plus long finit par « … »).';
