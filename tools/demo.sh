@@ -13,8 +13,9 @@ echo "== building and installing pg_crm"
 make -s -j"$(nproc)" >/dev/null
 make -s install >/dev/null
 echo "== starting the demo cluster"
-# pg_crm is preloaded: a running cluster must restart to load the new build.
-tools/cluster.sh stop demo
+# A new cluster each time: it loads the build just installed (pg_crm is
+# preloaded) and has the settings of this version of tools/cluster.sh.
+tools/cluster.sh destroy demo
 tools/cluster.sh start demo
 eval "$(tools/cluster.sh env demo)"
 files=$(tools/cluster.sh files demo)

@@ -123,16 +123,12 @@ SELECT count(DISTINCT product_key) AS "web products sold", demo.euros(sum(price_
   FROM demo.bottleneck_sales;
 
 \echo '== crm_monthly_report(): rapport_ca.xlsx (revenue, top-10 chart, the seven checks), vins_premium.csv, vins_ordinaires.csv'
-SELECT current_setting('crm.allowed_write_paths') AS report_dir, current_setting('crm.allowed_write_paths') <> '' AS can_write \gset
-\if :can_write
+SELECT current_setting('crm.allowed_write_paths') AS report_dir \gset
 SELECT r ->> 'products' AS products, demo.euros((r ->> 'revenue')::numeric) AS revenue, r ->> 'premium' AS premium,
        r ->> 'ordinary' AS ordinary, r #>> '{checks,passed}' AS checks_passed,
        (SELECT string_agg(f ->> 'file' || ' (' || (f ->> 'rows') || ' rows)', ', ') FROM jsonb_array_elements(r -> 'files') f)
            AS files
   FROM crm_monthly_report(:'report_dir', '{"source": "bottleneck", "overwrite": true}') AS r;
-\else
-\echo '(skipped: crm.allowed_write_paths is empty; a demo cluster made before it existed: tools/cluster.sh destroy demo)'
-\endif
 
 \echo '== the canonical model: best customers and their orders (crm.customers, crm.sales_lines)'
 SELECT customer_key, coalesce(company, initcap(first_name) || ' ' || initcap(last_name)) AS customer, city,
@@ -159,6 +155,16 @@ SELECT x.rank, x.product_name, x.reason
          ORDER BY c.total_spent DESC LIMIT 1) best,
        crm_recommend(best.customer_key) x;
 
+\echo '== Brevo: what crm_push_recommendations would send as contact attributes (a dry run: nothing leaves the server)'
+SELECT crm_source_add('brevo', 'brevo', '{"url": "https://api.brevo.com", "api_key_secret": "brevo"}');
+SELECT r ->> 'eligible' AS eligible, r ->> 'to_send' AS to_send, r -> 'skipped' AS skipped,
+       jsonb_pretty(r #> '{contacts,0,attributes}') AS "first contact's attributes"
+  FROM crm_push_recommendations('brevo', '{"dry_run": true}') AS r;
+
+\echo '== pg_cron: the morning sync and the monthly report in Paris time (pg_cron 1.4.2 itself runs in GMT)'
+SELECT crm_schedule('isavigne', '0 6 * * *') AS sync_job, crm_schedule_report(:'report_dir') AS report_job;
+SELECT job_name, schedule AS "Paris", gmt_schedule AS "GMT (both offsets)", next_run FROM crm.schedule ORDER BY job_name;
+
 \echo
 \echo '== Résumé'
 -- What a merchant reads first: one line per figure, in French.
@@ -183,6 +189,11 @@ SELECT line AS "pg_crm en bref" FROM (
                      'sollicités récemment).',
                      (SELECT count(DISTINCT customer_key) FROM crm.recommendation),
                      (SELECT count(*) FROM crm.reco_customer_status WHERE blocked_reason IS NOT NULL))
+    UNION ALL
+    SELECT 5, format('Rapport mensuel : %s/rapport_ca.xlsx, vins_premium.csv et vins_ordinaires.csv ; le prochain '
+                     'le %s (heure de Paris).', :'report_dir',
+                     to_char(next_run AT TIME ZONE 'Europe/Paris', 'DD/MM/YYYY à HH24:MI'))
+      FROM crm.schedule WHERE job_name = 'crm-monthly-report'
 ) lines ORDER BY n;
 
 \echo '== Trois clients et leur prochain vin, avec la raison'
