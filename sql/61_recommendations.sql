@@ -108,6 +108,10 @@ SELECT count(*) AS listed_after, min(rank) AS first_rank, max(rank) AS last_rank
 SELECT status, product_suggested = :'rejected' AS product, subject LIKE 'souvent acheté avec%' OR subject LIKE 'meilleure vente%' AS reason_kept
   FROM crm.contact_history WHERE customer_key = :'picky';
 SELECT count(*) AS rejected_on_demand FROM crm_recommend(:'picky', 50) WHERE product_key = :'rejected';
+-- n is how many come back: fewer than the batch table's five, or more.
+SELECT (SELECT count(*) FROM crm_recommend(:'picky', 2)) AS asked_for_two,
+       (SELECT count(*) FROM crm_recommend(:'picky', 50)) > (SELECT count(*) FROM crm.recommendation
+                                                             WHERE customer_key = :'picky') AS more_than_the_table;
 SELECT crm_refresh_analytics('{"min_pair_count": 2}') IS NOT NULL AS refreshed;
 SELECT count(*) AS rejected_after_refresh FROM crm.recommendation WHERE customer_key = :'picky' AND product_key = :'rejected';
 

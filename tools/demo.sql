@@ -156,6 +156,7 @@ SELECT x.rank, x.product_name, x.reason
        crm_recommend(best.customer_key) x;
 
 \echo '== Brevo: what crm_push_recommendations would send as contact attributes (a dry run: nothing leaves the server)'
+\echo '(the two warnings are expected: this demo has no Brevo key, and crm.allowed_hosts does not list Brevo)'
 SELECT crm_source_add('brevo', 'brevo', '{"url": "https://api.brevo.com", "api_key_secret": "brevo"}');
 SELECT r ->> 'eligible' AS eligible, r ->> 'to_send' AS to_send, r -> 'skipped' AS skipped,
        jsonb_pretty(r #> '{contacts,0,attributes}') AS "first contact's attributes"
@@ -197,11 +198,13 @@ SELECT line AS "pg_crm en bref" FROM (
 ) lines ORDER BY n;
 
 \echo '== Trois clients et leur prochain vin, avec la raison'
-SELECT coalesce(c.company, initcap(c.first_name) || ' ' || initcap(c.last_name)) AS client,
-       r.product_name AS "vin proposé", r.reason AS raison
-  FROM (SELECT customer_key, total_spent FROM crm.customers
-         WHERE customer_key IN (SELECT customer_key FROM crm.recommendation)
-         ORDER BY total_spent DESC LIMIT 3) best
-  JOIN crm.customers c USING (customer_key),
+SELECT best.client, r.product_name AS "vin proposé", r.reason AS raison
+  FROM (SELECT * FROM (SELECT DISTINCT ON (client) customer_key, client, total_spent
+                         FROM (SELECT customer_key, total_spent,
+                                      coalesce(company, initcap(first_name) || ' ' || initcap(last_name)) AS client
+                                 FROM crm.customers
+                                WHERE customer_key IN (SELECT customer_key FROM crm.recommendation)) c
+                        ORDER BY client, total_spent DESC) named
+         ORDER BY total_spent DESC LIMIT 3) best,
        crm_recommend(best.customer_key, 1) r
  ORDER BY best.total_spent DESC;

@@ -79,7 +79,7 @@ CREATE FUNCTION crm._reco_options(top_n int) RETURNS jsonb
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
     AS $$
     SELECT jsonb_build_object(
-        'top_n', coalesce(top_n, s.top_n), 'min_stock_75cl', s.min_stock_75cl,
+        'top_n', coalesce(_reco_options.top_n, s.top_n), 'min_stock_75cl', s.min_stock_75cl,
         'price_band_factor', s.price_band_factor, 'repurchase_after_days', s.repurchase_after_days,
         'half_life_days', s.half_life_days, 'shrinkage', s.shrinkage, 'min_lift', s.min_lift,
         'segment_fallback', s.segment_fallback,
