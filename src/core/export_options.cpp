@@ -4,74 +4,44 @@
 
 #include "core/ascii.hpp"
 #include "core/error.hpp"
+#include "core/json_options.hpp"
 #include "core/core_only.hpp"
 
 namespace crm {
 
-namespace {
-
-[[noreturn]] void bad_option(const std::string& what) {
-    throw Error(sqlstate::kInvalidParameterValue, "invalid export option: " + what, "",
-                "Options: format (csv, xlsx), delimiter, decimal, bom, header, date_format (dd/mm/yyyy, iso), sheet, "
-                "overwrite.");
-}
-
-std::string_view string_of(simdjson::dom::element value, std::string_view key) {
-    std::string_view s;
-    if (value.get_string().get(s)) bad_option("\"" + std::string(key) + "\" must be a string");
-    return s;
-}
-
-bool bool_of(simdjson::dom::element value, std::string_view key) {
-    bool b;
-    if (value.get_bool().get(b)) bad_option("\"" + std::string(key) + "\" must be true or false");
-    return b;
-}
-
-char char_of(simdjson::dom::element value, std::string_view key) {
-    std::string_view s = string_of(value, key);
-    if (s == "tab" || s == "\\t") return '\t';
-    if (s.size() != 1) bad_option("\"" + std::string(key) + "\" must be one character, not \"" + std::string(s) + "\"");
-    return s[0];
-}
-
-}  // namespace
-
 ExportOptions parse_export_options(std::string_view json) {
     ExportOptions out;
-    simdjson::dom::parser parser;
-    simdjson::padded_string padded(json);
-    simdjson::dom::element root;
-    simdjson::dom::object object;
-    if (parser.parse(padded).get(root) || root.get_object().get(object)) bad_option("options must be a JSON object");
-    for (auto field : object) {
+    const JsonOptions options(json, "export",
+                              "Options: format (csv, xlsx), delimiter, decimal, bom, header, date_format (dd/mm/yyyy, "
+                              "iso), sheet, overwrite.");
+    for (auto field : options.fields()) {
         std::string_view key = field.key;
         simdjson::dom::element value = field.value;
         if (key == "format") {
-            std::string_view f = string_of(value, key);
+            std::string_view f = options.text(value, key);
             if (f == "csv") out.format = ExportFormat::Csv;
             else if (f == "xlsx") out.format = ExportFormat::Xlsx;
-            else bad_option("\"format\" must be csv or xlsx, not \"" + excerpt(f, 50) + "\"");
+            else options.fail("\"format\" must be csv or xlsx, not \"" + excerpt(f, 50) + "\"");
         } else if (key == "delimiter") {
-            out.csv.delimiter = char_of(value, key);
+            out.csv.delimiter = options.character(value, key);
         } else if (key == "decimal") {
-            out.csv.decimal = char_of(value, key);
-            if (out.csv.decimal != ',' && out.csv.decimal != '.') bad_option("\"decimal\" must be \",\" or \".\"");
+            out.csv.decimal = options.character(value, key);
+            if (out.csv.decimal != ',' && out.csv.decimal != '.') options.fail("\"decimal\" must be \",\" or \".\"");
         } else if (key == "bom") {
-            out.csv.bom = bool_of(value, key);
+            out.csv.bom = options.flag(value, key);
         } else if (key == "header") {
-            out.csv.header = bool_of(value, key);
+            out.csv.header = options.flag(value, key);
         } else if (key == "date_format") {
-            std::string_view f = string_of(value, key);
+            std::string_view f = options.text(value, key);
             if (f == "iso") out.csv.iso_dates = true;
             else if (f == "dd/mm/yyyy") out.csv.iso_dates = false;
-            else bad_option("\"date_format\" must be dd/mm/yyyy or iso, not \"" + excerpt(f, 50) + "\"");
+            else options.fail("\"date_format\" must be dd/mm/yyyy or iso, not \"" + excerpt(f, 50) + "\"");
         } else if (key == "sheet") {
-            out.sheet = std::string(string_of(value, key));
+            out.sheet = std::string(options.text(value, key));
         } else if (key == "overwrite") {
-            out.overwrite = bool_of(value, key);
+            out.overwrite = options.flag(value, key);
         } else {
-            bad_option("unknown option \"" + excerpt(key, 50) + "\"");
+            options.fail("unknown option \"" + excerpt(key, 50) + "\"");
         }
     }
     return out;

@@ -38,16 +38,7 @@ psql_crm -Atq -v ON_ERROR_STOP=1 -F ' ' >"$work/matrix" 2>"$work/errors" <<SQL |
 SET client_min_messages = warning;
 DROP ROLE IF EXISTS $plain;
 CREATE ROLE $plain LOGIN;
-CREATE TEMP TABLE pure (signature text PRIMARY KEY);
-INSERT INTO pure VALUES
-    ('crm_version()'), ('crm_build_info()'), ('crm_unaccent(text)'), ('crm_normalize_key(text)'),
-    ('crm_normalize_column_name(text)'), ('crm_normalize_email(text)'), ('crm_normalize_phone(text,text)'),
-    ('crm_product_key(text,text,text,double precision)'), ('crm_parse_packaging(text)'),
-    ('crm_parse_packaging_explain(text)'), ('crm_bottles_75cl(numeric,text)'), ('crm_parse_number(text,text)'),
-    ('crm_parse_number_explain(text,text)'), ('crm_parse_date(text,text)'), ('crm_parse_date_explain(text,text)'),
-    ('crm_parse_timestamp(text,text)'), ('crm_bottles_75cl_with_rules(numeric,text)'),
-    ('crm_zscore(double precision)'), ('crm_zscore(double precision,boolean)'), ('crm_robust_zscore(double precision)'),
-    ('crm_cuvee_family(text)');
+\i $repo/test/privileges/pure_functions.sql
 CREATE TEMP TABLE admin_only (signature text PRIMARY KEY);
 INSERT INTO admin_only VALUES ('crm_source_add(text,text,jsonb)'), ('crm_source_remove(text)'),
     ('crm._source_check(text,jsonb)'), ('crm_secret_set(text,text)'), ('crm_secret_remove(text)'),
@@ -86,7 +77,7 @@ SELECT r.role, o.kind, o.schema, o.name,
            WHEN r.role = 'crm_reader' THEN o.schema = 'crm_bi'
            ELSE false END
          ELSE CASE
-           WHEN o.name IN (SELECT signature FROM pure) THEN true
+           WHEN o.name IN (SELECT signature FROM pure_functions) THEN true
            WHEN o.name IN (SELECT signature FROM owner_only) THEN false
            WHEN o.name IN (SELECT signature FROM admin_only) THEN r.role = 'crm_admin'
            ELSE r.role IN ('crm_admin', 'crm_runner') END

@@ -18,16 +18,7 @@ CREATE TEMP VIEW extension_relations AS
 SELECT c.oid, c.oid::regclass::text AS name, c.relkind
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE n.nspname IN ('crm', 'crm_raw') AND c.relkind IN ('r', 'v', 'm', 'p', 'S');
-CREATE TEMP TABLE pure_functions (signature text);
-INSERT INTO pure_functions VALUES
-    ('crm_version()'), ('crm_build_info()'), ('crm_unaccent(text)'), ('crm_normalize_key(text)'),
-    ('crm_normalize_column_name(text)'), ('crm_normalize_email(text)'), ('crm_normalize_phone(text,text)'),
-    ('crm_product_key(text,text,text,double precision)'), ('crm_parse_packaging(text)'),
-    ('crm_parse_packaging_explain(text)'), ('crm_bottles_75cl(numeric,text)'), ('crm_parse_number(text,text)'),
-    ('crm_parse_number_explain(text,text)'), ('crm_parse_date(text,text)'), ('crm_parse_date_explain(text,text)'),
-    ('crm_parse_timestamp(text,text)'), ('crm_bottles_75cl_with_rules(numeric,text)'),
-    ('crm_zscore(double precision)'), ('crm_zscore(double precision,boolean)'), ('crm_robust_zscore(double precision)'),
-    ('crm_cuvee_family(text)');
+\ir ../privileges/pure_functions.sql
 GRANT SELECT ON extension_functions, extension_relations, pure_functions TO PUBLIC;
 
 SELECT is_empty($$SELECT f.signature FROM extension_functions f JOIN pg_proc p ON p.oid = f.oid
