@@ -31,7 +31,6 @@ role=path_cases_runner
 canary=pathcases-canary-$$-$RANDOM
 sibling_made=
 # A failure before the checks are counted still ends with the figures line.
-die() { echo "# figures: inputs=0 events=0 failures=1"; fail "$@"; }
 # shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
   rm -rf "$work" "$scratch"
@@ -293,30 +292,17 @@ SELECT 'failures=' || count(*) FROM failure;
 SELECT 'same_backend=' || (pg_backend_pid() = :pid);
 SQL
 
-# 60 s: the case run takes about a second; past that something blocked (the
-# FIFO?): give it a writer so that the backend can finish, then report.
-rc=0
-timeout 60 psql -X -q -v ON_ERROR_STOP=1 -v allowed="$files" -v scratch="$scratch" -v sibling="$sibling" \
-  -v pgdata="$pgdata" -v role="$role" -v canary="$canary" -v chr="$chr" -f "$work/cases.sql" \
-  >"$work/report" 2>&1 || rc=$?
-if [ "$rc" -eq 124 ]; then
-  # shellcheck disable=SC2016 # $1 is the inner shell's
-  timeout 5 sh -c ': >"$1"' sh "$scratch/fifo.csv" || true
-  die "the case run did not finish within 60 s (a call blocked?): $(tail -3 "$work/report" | tr '\n' ' ')"
-fi
-[ "$rc" -eq 0 ] || die "the case run itself failed: $(tail -5 "$work/report" | tr -s '\n\t' '  ')"
-grep '^# ' "$work/report"
-value() { sed -n "s/^$1=//p" "$work/report"; }
-[ "$(value runner)" = true ] || die "the calls did not run as a non-superuser member of crm_runner"
-failures=$(value failures)
+run_cases write "$scratch/fifo.csv" -v allowed="$files" -v scratch="$scratch" -v sibling="$sibling" \
+  -v pgdata="$pgdata" -v role="$role" -v canary="$canary" -v chr="$chr"
+failures=$(report_value failures)
 [ -n "$failures" ] || die "the report has no failure count: $(tail -3 "$work/report")"
 # The server log: no file contents either (errors caught in plpgsql are not logged, uncaught ones would be).
 if tail -c +"$((log_size + 1))" "$log" 2>/dev/null | grep -qE "root:x:|$canary"; then
   echo "# FAIL the server log shows file contents"
   failures=$((failures + 1))
 fi
-echo "# figures: inputs=$(value inputs) events=0 failures=$failures"
+echo "# figures: inputs=$(report_value inputs) events=0 failures=$failures"
 [ "$failures" -eq 0 ] || fail "$failures failed check(s), first: $(grep -m1 '^# FAIL' "$work/report" || echo 'see above')"
-pass "$(value inputs) path cases: $(value refused) refused ($(value states)), $(value accepted) accepted," \
-     "$(value controls) positive controls read and loaded; $(value calls) calls of crm_sniff/crm_read/crm_load" \
-     "as crm_runner, FIFO refused in $(value fifo_ms) ms, same backend"
+pass "$(report_value inputs) path cases: $(report_value refused) refused ($(report_value states)), $(report_value accepted) accepted," \
+     "$(report_value controls) positive controls read and loaded; $(report_value calls) calls of crm_sniff/crm_read/crm_load" \
+     "as crm_runner, FIFO refused in $(report_value fifo_ms) ms, same backend"

@@ -25,7 +25,6 @@ source "$here/lib.sh"
 files=$("$repo/tools/cluster.sh" files "$cluster")
 role=write_cases_runner
 # A failure before the checks are counted still ends with the figures line.
-die() { echo "# figures: inputs=0 events=0 failures=1"; fail "$@"; }
 out=$(psql_crm -Atc "SHOW crm.allowed_write_paths")
 [ -n "$out" ] && [ -d "$out" ] || die "crm.allowed_write_paths ('$out') is not a directory of this cluster"
 scratch=$out/write_cases        # inside the allowed directory
@@ -216,18 +215,9 @@ SELECT 'fifo_ms=' || max(ms) FROM pg_temp.outcome JOIN pg_temp.cases USING (n) W
 SELECT 'failures=' || count(*) FROM failure;
 SQL
 
-rc=0
-timeout 60 psql -X -q -v ON_ERROR_STOP=1 -v out="$out" -v files="$files" -v scratch="$scratch" -v pgdata="$pgdata" \
-  -v role="$role" -v chr="$chr" -f "$work/cases.sql" >"$work/report" 2>&1 || rc=$?
-if [ "$rc" -eq 124 ]; then
-  timeout 5 sh -c ': <"$1"' sh "$scratch/fifo.csv" || true
-  die "the case run did not finish within 60 s (a call blocked?): $(tail -3 "$work/report" | tr '\n' ' ')"
-fi
-[ "$rc" -eq 0 ] || die "the case run itself failed: $(tail -5 "$work/report" | tr -s '\n\t' '  ')"
-grep '^# ' "$work/report"
-value() { sed -n "s/^$1=//p" "$work/report"; }
-[ "$(value runner)" = true ] || die "the calls did not run as a non-superuser member of crm_runner"
-failures=$(value failures)
+run_cases read "$scratch/fifo.csv" -v out="$out" -v files="$files" -v scratch="$scratch" -v pgdata="$pgdata" \
+  -v role="$role" -v chr="$chr"
+failures=$(report_value failures)
 [ -n "$failures" ] || die "the report has no failure count: $(tail -3 "$work/report")"
 
 # ---- Nothing written outside, nothing left behind.
@@ -253,8 +243,8 @@ grep -q 'written by case' "$scratch/replace.csv" || check "the existing file was
 [ "$(stat -c %a "$scratch/control.csv")" = 640 ] || check "control.csv has mode $(stat -c %a "$scratch/control.csv"), not 640"
 [ "$(psql_crm -Atc 'SELECT 1')" = 1 ] || check "the server does not answer"
 
-echo "# figures: inputs=$(value inputs) events=0 failures=$failures"
+echo "# figures: inputs=$(report_value inputs) events=0 failures=$failures"
 [ "$failures" -eq 0 ] || fail "$failures failed check(s), first: $(grep -m1 '^# FAIL' "$work/report" || echo 'see above')"
-pass "$(value inputs) write-path cases through crm_export as crm_runner: $(value refused) refused ($(value states))," \
-     "$(value controls) positive controls written (mode 0640), nothing written outside, no temporary file left," \
-     "FIFO refused in $(value fifo_ms) ms"
+pass "$(report_value inputs) write-path cases through crm_export as crm_runner: $(report_value refused) refused ($(report_value states))," \
+     "$(report_value controls) positive controls written (mode 0640), nothing written outside, no temporary file left," \
+     "FIFO refused in $(report_value fifo_ms) ms"
