@@ -656,10 +656,8 @@ BEGIN
     IF jsonb_typeof(options) IS DISTINCT FROM 'object' THEN
         RAISE EXCEPTION 'crm_sync options must be a JSON object' USING ERRCODE = '22023';
     END IF;
-    IF options - ARRAY['full', 'dry_run', 'analytics'] <> '{}' THEN
-        RAISE EXCEPTION 'unknown crm_sync option(s): %', (SELECT string_agg(k, ', ') FROM jsonb_object_keys(options - ARRAY['full', 'dry_run', 'analytics']) k)
-            USING ERRCODE = '22023', HINT = 'Options: full (reload everything), dry_run (stage and check, publish nothing), analytics (false: no crm_refresh_analytics after the run).';
-    END IF;
+    PERFORM crm._check_option_keys('crm_sync', options, ARRAY['full', 'dry_run', 'analytics'],
+        'Options: full (reload everything), dry_run (stage and check, publish nothing), analytics (false: no crm_refresh_analytics after the run).');
     IF EXISTS (SELECT FROM jsonb_each(options) o
                 WHERE o.key IN ('full', 'dry_run', 'analytics') AND jsonb_typeof(o.value) <> 'boolean') THEN
         RAISE EXCEPTION 'crm_sync options full, dry_run and analytics must be true or false' USING ERRCODE = '22023';

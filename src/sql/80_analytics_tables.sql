@@ -138,11 +138,7 @@ DECLARE
     n bigint;
     premium bigint;
 BEGIN
-    IF options - known <> '{}' THEN
-        RAISE EXCEPTION 'unknown crm_refresh_analytics option(s): %',
-            (SELECT string_agg(k, ', ') FROM jsonb_object_keys(options - known) k)
-            USING ERRCODE = '22023', HINT = 'Options: ' || array_to_string(known, ', ') || '.';
-    END IF;
+    PERFORM crm._check_option_keys('crm_refresh_analytics', options, known);
     IF group_by NOT IN ('colour', 'appellation', 'none') THEN
         RAISE EXCEPTION 'option group_by must be colour, appellation or none, not "%"', group_by USING ERRCODE = '22023';
     END IF;

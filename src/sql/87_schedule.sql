@@ -364,11 +364,8 @@ BEGIN
     IF jsonb_typeof(options) IS DISTINCT FROM 'object' THEN
         RAISE EXCEPTION 'schedule options must be a JSON object' USING ERRCODE = '22023';
     END IF;
-    IF options - ARRAY['timezone', 'days'] <> '{}' THEN
-        RAISE EXCEPTION 'unknown crm_schedule_purge option(s): %',
-            (SELECT string_agg(k, ', ') FROM jsonb_object_keys(options - ARRAY['timezone', 'days']) k)
-            USING ERRCODE = '22023', HINT = 'Options: timezone, days (history kept; default crm.sync_history_days).';
-    END IF;
+    PERFORM crm._check_option_keys('crm_schedule_purge', options, ARRAY['timezone', 'days'],
+                                   'Options: timezone, days (history kept; default crm.sync_history_days).');
     IF options ? 'days' AND (jsonb_typeof(options -> 'days') <> 'number' OR (options ->> 'days') !~ '^[0-9]{1,5}$'
                              OR (options ->> 'days')::int < 1) THEN
         RAISE EXCEPTION 'option days must be a whole number of days from 1 to 99999, not %', options -> 'days'

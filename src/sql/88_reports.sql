@@ -132,11 +132,7 @@ DECLARE
     premium_csv jsonb;
     ordinary_csv jsonb;
 BEGIN
-    IF options - known <> '{}' THEN
-        RAISE EXCEPTION 'unknown crm_monthly_report option(s): %',
-            (SELECT string_agg(k, ', ') FROM jsonb_object_keys(options - known) k)
-            USING ERRCODE = '22023', HINT = 'Options: ' || array_to_string(known, ', ') || '.';
-    END IF;
+    PERFORM crm._check_option_keys('crm_monthly_report', options, known);
     IF options ? 'month' THEN
         IF coalesce(options ->> 'month', '') !~ '^\d{4}-(0[1-9]|1[0-2])$' THEN
             RAISE EXCEPTION 'option month must be ''YYYY-MM'', not %', options -> 'month' USING ERRCODE = '22023';

@@ -117,11 +117,7 @@ BEGIN
     IF options IS NULL OR jsonb_typeof(options) <> 'object' THEN
         RAISE EXCEPTION 'crm_push_recommendations options must be a JSON object' USING ERRCODE = '22023';
     END IF;
-    IF options - known <> '{}' THEN
-        RAISE EXCEPTION 'unknown crm_push_recommendations option(s): %',
-            (SELECT string_agg(k, ', ') FROM jsonb_object_keys(options - known) k)
-            USING ERRCODE = '22023', HINT = 'Options: top, batch_size, list_ids, force, dry_run.';
-    END IF;
+    PERFORM crm._check_option_keys('crm_push_recommendations', options, known);
     IF EXISTS (SELECT FROM jsonb_each(options) o
                 WHERE o.key IN ('force', 'dry_run') AND jsonb_typeof(o.value) <> 'boolean') THEN
         RAISE EXCEPTION 'crm_push_recommendations options force and dry_run must be true or false' USING ERRCODE = '22023';
